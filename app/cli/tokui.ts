@@ -1,0 +1,130 @@
+/**
+ * Operator command line: `npm run tokui -- <command> [options]`.
+ * Uses the database named by DATABASE_URL (default: the embedded SQLite file).
+ */
+import { parseArgs } from "node:util";
+import { createDatabase, type Database } from "../db.server";
+import { createAppContext } from "../context.server";
+import { shopReport } from "../services/report.server";
+import { importOrdersJsonl } from "../services/import-orders.server";
+import { recomputeShop } from "../services/recompute.server";
+import { redactUrl } from "../database-url";
+
+const USAGE = `Usage: npm run tokui -- <command> [options]
+
+Commands:
+  import --shop <shop> --file <path>   Import orders from Shopify bulk-operation JSONL
+  report --shop <shop> [--json]        Repeat-purchase figures for a shop
+  recompute --shop <shop>              Recompute every customer's rank as of now
+
+<shop> is the shop's myshopify domain, e.g. example.myshopify.com.
+DATABASE_URL selects the database (default file:./prisma/dev.sqlite).`;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+function shopOption(value: string | undefined): string {
+  if (!value) throw new UsageError("--shop is required (e.g. --shop example.myshopify.com)");
+  const shop = value.trim().toLowerCase();
+  if (!SHOP_DOMAIN.test(shop)) throw new UsageError(`--shop must be a myshopify domain like example.myshopify.com; got "${value}"`);
+  return shop;
+}
+
+function jsonReplacer(_key: string, value: unknown) {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+export async function runCli(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    io.out.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  let db: Database | undefined;
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: { shop: { type: "string" }, file: { type: "string" }, json: { type: "boolean", default: false } },
+      strict: true,
+    });
+    if (!["import", "report", "recompute"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    const shop = shopOption(values.shop);
+    db = createDatabase();
+    const context = await createAppContext(db, { startWorker: false });
+    try {
+      switch (command) {
+        case "import": {
+          if (!values.file) throw new UsageError("import needs --file <path to the bulk operation JSONL>");
+          let lastPrint = 0;
+          const started = Date.now();
+          const result = await importOrdersJsonl(db, context.queue, values.file, {
+            shop,
+            onBadLine: (line, message) => io.err.write(`line ${line}: ${message} (skipped)\n`),
+            onProgress: (p) => {
+              if (Date.now() - lastPrint < 1000) return;
+              lastPrint = Date.now();
+              io.err.write(`… ${p.orders} orders from ${p.lines} lines\n`);
+            },
+          });
+          const seconds = (Date.now() - started) / 1000;
+          io.err.write(
+            `imported ${result.orders} orders (${result.applied} new or newer, ${result.stale} unchanged) ` +
+              `from ${result.lines} lines in ${seconds.toFixed(1)} s; ${result.badLines} bad lines skipped\n`,
+          );
+          return result.badLines > 0 ? 1 : 0;
+        }
+        case "report": {
+          const report = await shopReport(db.prisma, shop);
+          if (values.json) {
+            io.out.write(`${JSON.stringify(report, jsonReplacer)}\n`);
+          } else {
+            io.out.write(`${formatReport(shop, report)}\n`);
+          }
+          return 0;
+        }
+        case "recompute": {
+          const result = await recomputeShop(db, context.queue, shop, new Date(), (done, total) =>
+            io.err.write(`… ${done}/${total} customers\n`),
+          );
+          io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          return 0;
+        }
+      }
+      return 2;
+    } finally {
+      await context.queue.stop();
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      io.err.write(`tokui: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const where = db ? ` (database ${redactUrl(db.url)})` : "";
+    io.err.write(`tokui: ${command} failed${where}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await db?.prisma.$disconnect();
+  }
+}
+
+function formatReport(shop: string, r: Awaited<ReturnType<typeof shopReport>>): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    `Tokui report for ${shop}`,
+    `  customers with an order : ${r.customers}`,
+    `  orders (not cancelled)  : ${r.orders}`,
+    `  revenue after refunds   : ${r.revenue} ${r.currency}`,
+    `  repeat rate (2+ orders) : ${pct(r.repeatRate)}`,
+    `  top 20% revenue share   : ${pct(r.paretoTop20Share)}`,
+    `  customers by order count: ${Object.entries(r.orderCountDistribution).map(([k, v]) => `${k}: ${v}`).join(", ")}`,
+    `  customers by rank       : ${Object.entries(r.rankDistribution).map(([k, v]) => `${k}: ${v}`).join(", ") || "-"}`,
+  ].join("\n");
+}
+
+// Run when executed directly (npm run tokui), not when imported by tests.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

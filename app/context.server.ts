@@ -1,0 +1,49 @@
+import { database, type Database } from "./db.server";
+import { logger } from "./logger.server";
+import { createJobQueue } from "./queue/create-queue.server";
+import type { JobHandlers, JobQueue } from "./queue/types";
+import { processWebhookEvent } from "./services/process-webhook.server";
+
+/**
+ * The process-wide services: database, job queue and the handlers that drain it. Routes, the
+ * CLI and the tests all go through here, so they share one code path.
+ */
+export interface AppContext {
+  db: Database;
+  queue: JobQueue;
+  handlers: JobHandlers;
+}
+
+export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
+  return {
+    webhook: (job) => processWebhookEvent(db.prisma, queue, Number(job.data.eventId)),
+    "rank-sync": async (job) => {
+      // Imported lazily: only the rank sync needs Shopify credentials, not the CLI or the import.
+      const { syncCustomerRankWithShopify } = await import("./services/rank-sync.server");
+      await syncCustomerRankWithShopify(db.prisma, job.shop, Number(job.data.customerId));
+    },
+  };
+}
+
+export async function createAppContext(db: Database, options: { startWorker: boolean }): Promise<AppContext> {
+  const queue = await createJobQueue(db);
+  const handlers = jobHandlers(db, queue);
+  if (options.startWorker) await queue.start(handlers);
+  return { db, queue, handlers };
+}
+
+declare global {
+  var tokuiContext: Promise<AppContext> | undefined;
+}
+
+/** The web process's context; its worker runs inline unless TOKUI_INLINE_WORKER=0. */
+export function appContext(): Promise<AppContext> {
+  globalThis.tokuiContext ??= createAppContext(database(), {
+    startWorker: process.env.TOKUI_INLINE_WORKER !== "0",
+  }).catch((error: unknown) => {
+    globalThis.tokuiContext = undefined;
+    logger.error("could not start the app context", { error: String(error) });
+    throw error;
+  });
+  return globalThis.tokuiContext;
+}

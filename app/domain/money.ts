@@ -1,0 +1,60 @@
+/**
+ * Money as integer minor units (bigint). Shopify sends decimal strings ("1980.0", "12.50");
+ * floats never touch an amount. The number of minor digits per currency comes from ICU
+ * (JPY 0, USD 2, BHD 3), which Node ships.
+ */
+
+const digitsCache = new Map<string, number>();
+
+export function currencyDigits(currency: string): number {
+  const code = currency.toUpperCase();
+  let digits = digitsCache.get(code);
+  if (digits === undefined) {
+    if (!/^[A-Z]{3}$/.test(code)) throw new MoneyError(`not an ISO 4217 currency code: "${currency}"`);
+    digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+    digitsCache.set(code, digits);
+  }
+  return digits;
+}
+
+export class MoneyError extends Error {
+  override name = "MoneyError";
+}
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * "1980.0" JPY → 1980n; "12.5" USD → 1250n. Digits beyond the currency's precision must be
+ * zeros: "12.345" USD is an error rather than a silent rounding.
+ */
+export function toMinorUnits(amount: string | number, currency: string): bigint {
+  const text = typeof amount === "number" ? numberToPlainString(amount) : amount.trim();
+  const match = DECIMAL.exec(text);
+  if (!match) throw new MoneyError(`not a decimal amount: "${amount}"`);
+  const [, sign, whole, fraction = ""] = match;
+  const digits = currencyDigits(currency);
+  const kept = fraction.slice(0, digits).padEnd(digits, "0");
+  const dropped = fraction.slice(digits);
+  if (/[1-9]/.test(dropped)) {
+    throw new MoneyError(`${currency} has ${digits} decimal places; "${amount}" has more`);
+  }
+  const minor = BigInt(whole + kept);
+  return sign ? -minor : minor;
+}
+
+/** 1250n USD → "12.50"; 1980n JPY → "1980". */
+export function formatMinorUnits(minor: bigint, currency: string): string {
+  const digits = currencyDigits(currency);
+  const negative = minor < 0n;
+  const text = (negative ? -minor : minor).toString().padStart(digits + 1, "0");
+  const whole = digits === 0 ? text : text.slice(0, -digits);
+  const fraction = digits === 0 ? "" : `.${text.slice(-digits)}`;
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}
+
+// JSON numbers (never for money we compute) may arrive from a payload; avoid "1e21" forms.
+function numberToPlainString(value: number): string {
+  if (!Number.isFinite(value)) throw new MoneyError(`not a finite amount: ${value}`);
+  return value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 });
+}

@@ -1,0 +1,45 @@
+/**
+ * Environment, validated once at start-up (fail fast with a readable message).
+ * Every variable is documented in README.md § Environment.
+ */
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, databaseKind } from "./database-url";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1),
+  SHOPIFY_API_SECRET: z.string().min(1),
+  SHOPIFY_APP_URL: z.string().url(),
+  SCOPES: z.string().default("read_orders,read_customers,write_customers"),
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_DATABASE_URL)
+    .refine((url) => {
+      try {
+        databaseKind(url);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must start with "file:" (SQLite) or "postgresql://"'),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Local demo shop (scripts/demo.ts): never honoured in production, see app/demo.server.ts.
+  TOKUI_DEMO: z.enum(["0", "1"]).default("0"),
+  // Run the queue worker inside the web process (default) or only in `npm run worker`.
+  TOKUI_INLINE_WORKER: z.enum(["0", "1"]).default("1"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment (see README.md § Environment):\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

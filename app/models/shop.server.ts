@@ -1,0 +1,80 @@
+import type { PrismaClient, Tx } from "../db.server";
+import { defaultRankTiers, type RankTier } from "../domain/rank";
+
+/** What every ingestion needs to know about a shop, loaded once per transaction. */
+export interface ShopContext {
+  shop: string;
+  currency: string;
+  windowMonths: number;
+  tiers: RankTier[];
+}
+
+/**
+ * Create the shop's settings and default rank tiers on first contact (a webhook may arrive
+ * before anyone opens the app). Runs in its own transaction before the caller's: on PostgreSQL
+ * a unique violation aborts the whole transaction, and two first deliveries can race here.
+ * `currencyIfNew` is only used when the shop is new.
+ */
+export async function ensureShop(prisma: PrismaClient, shop: string, currencyIfNew = "JPY"): Promise<void> {
+  const [row, tiers] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
+    prisma.rankTier.count({ where: { shop } }),
+  ]);
+  if (row && tiers > 0) return;
+  try {
+    await prisma.$transaction(async (tx) => {
+      const created = row ?? (await tx.shop.create({ data: { shop, currency: currencyIfNew }, select: { currency: true } }));
+      if (tiers === 0) {
+        await tx.rankTier.createMany({ data: defaultRankTiers(created.currency).map((t) => ({ ...t, shop })) });
+      }
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error; // someone else created them first: fine
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+/** What every ingestion needs to know about a shop (call ensureShop first). */
+export async function loadShopContext(tx: Tx, shop: string): Promise<ShopContext> {
+  const [row, tiers] = await Promise.all([
+    tx.shop.findUnique({ where: { shop } }),
+    tx.rankTier.findMany({ where: { shop }, orderBy: { position: "asc" } }),
+  ]);
+  if (!row) throw new Error(`shop ${shop} has no settings row: call ensureShop before ingesting`);
+  return {
+    shop,
+    currency: row.currency,
+    windowMonths: row.rankWindowMonths,
+    tiers: tiers.map((t) => ({
+      key: t.key,
+      position: t.position,
+      labelJa: t.labelJa,
+      labelEn: t.labelEn,
+      minOrders: t.minOrders,
+      minWindowSpent: t.minWindowSpent,
+      combine: t.combine === "all" ? "all" : "any",
+    })),
+  };
+}
+
+export async function markShopUninstalled(tx: Tx, shop: string, at: Date): Promise<void> {
+  await tx.session.deleteMany({ where: { shop } });
+  await tx.shop.updateMany({ where: { shop }, data: { uninstalledAt: at } });
+}
+
+/** shop/redact (48 h after uninstall): everything Tokui holds for the shop goes. */
+export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
+  // Children first; Order lines and rank changes cascade from their parents.
+  await tx.order.deleteMany({ where: { shop } });
+  await tx.refund.deleteMany({ where: { shop } });
+  await tx.customer.deleteMany({ where: { shop } });
+  await tx.rankTier.deleteMany({ where: { shop } });
+  await tx.job.deleteMany({ where: { shop } });
+  await tx.session.deleteMany({ where: { shop } });
+  await tx.shop.deleteMany({ where: { shop } });
+  // Webhook events keep no payload beyond this point: the redaction itself stays as a record.
+  await tx.webhookEvent.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
+}

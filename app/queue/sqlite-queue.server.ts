@@ -1,0 +1,166 @@
+import { logger } from "../logger.server";
+import type { PrismaClient, Tx } from "../db.server";
+import {
+  MAX_ATTEMPTS,
+  RetryableJobError,
+  backoffMs,
+  isRetryable,
+  type DrainResult,
+  type JobHandlers,
+  type JobQueue,
+  type JobRequest,
+  type QueueName,
+} from "./types";
+
+const LEASE_MS = 5 * 60 * 1000;
+const POLL_MS = 1000;
+const BATCH = 100;
+
+/**
+ * The queue for the embedded SQLite default: rows in the Job table, one worker loop in the
+ * app process. A job left "running" by a crash is taken again once its lease expires.
+ */
+export class SqliteJobQueue implements JobQueue {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private handlers: JobHandlers | undefined;
+  private stopped = true;
+  private kicked = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly log: (message: string) => void = (m) => logger.warn(m),
+  ) {}
+
+  async enqueue(tx: Tx, job: JobRequest): Promise<void> {
+    if (job.singletonKey) {
+      const waiting = await tx.job.findFirst({
+        where: { queue: job.queue, singletonKey: job.singletonKey, status: "queued" },
+        select: { id: true },
+      });
+      if (waiting) return;
+    }
+    await tx.job.create({
+      data: {
+        shop: job.shop,
+        queue: job.queue,
+        payload: JSON.stringify(job.data),
+        singletonKey: job.singletonKey ?? null,
+        runAt: job.startAfter ?? new Date(),
+      },
+    });
+  }
+
+  async start(handlers: JobHandlers): Promise<void> {
+    this.handlers = handlers;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.kicked = true; // look again as soon as the current pass ends
+      return;
+    }
+    this.schedule(0);
+  }
+
+  async drain(handlers: JobHandlers): Promise<DrainResult> {
+    const total: DrainResult = { done: 0, retried: 0, failed: 0 };
+    for (;;) {
+      const pass = await this.runDueJobs(handlers);
+      total.done += pass.done;
+      total.retried += pass.retried;
+      total.failed += pass.failed;
+      if (pass.done + pass.retried + pass.failed === 0) return total;
+    }
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.prisma.job.groupBy({ by: ["queue", "status"], _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [`${r.queue}:${r.status}`, r._count._all]));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delay: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private async tick() {
+    if (this.stopped || !this.handlers || this.running) return;
+    let found = 0;
+    try {
+      this.running = this.drain(this.handlers);
+      const result = (await this.running) as DrainResult;
+      found = result.done + result.retried + result.failed;
+    } catch (error) {
+      this.log(`[queue] worker pass failed: ${String(error)}`);
+    } finally {
+      this.running = undefined;
+    }
+    if (this.stopped) return;
+    const again = this.kicked || found > 0;
+    this.kicked = false;
+    this.schedule(again ? 0 : POLL_MS);
+  }
+
+  /** Claim a batch of due jobs, run them, record the outcome of each. */
+  private async runDueJobs(handlers: JobHandlers): Promise<DrainResult> {
+    const now = new Date();
+    const claimed = await this.prisma.$transaction(async (tx) => {
+      const due = await tx.job.findMany({
+        where: {
+          OR: [
+            { status: "queued", runAt: { lte: now } },
+            { status: "running", lockedUntil: { lt: now } },
+          ],
+        },
+        orderBy: { id: "asc" },
+        take: BATCH,
+      });
+      if (due.length === 0) return due;
+      await tx.job.updateMany({
+        where: { id: { in: due.map((j) => j.id) } },
+        data: { status: "running", lockedUntil: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
+      });
+      return due;
+    });
+
+    const result: DrainResult = { done: 0, retried: 0, failed: 0 };
+    for (const job of claimed) {
+      const attempt = job.attempts + 1;
+      try {
+        await handlers[job.queue as QueueName]({
+          queue: job.queue as QueueName,
+          shop: job.shop,
+          data: JSON.parse(job.payload) as JobRequest["data"],
+          attempt,
+        });
+        // updateMany: a job may have deleted its own row (shop/redact removes the shop's jobs).
+        await this.prisma.job.updateMany({ where: { id: job.id }, data: { status: "done", lockedUntil: null, lastError: null } });
+        result.done++;
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
+        const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
+        await this.prisma.job.updateMany({
+          where: { id: job.id },
+          data: giveUp
+            ? { status: "failed", lockedUntil: null, lastError: message }
+            : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
+        });
+        this.log(`[queue] ${job.queue} job ${job.id} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
+        if (giveUp) result.failed++;
+        else result.retried++;
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Tx } from "../db.server";
+
+/**
+ * A durable job queue. Jobs are enqueued inside the caller's database transaction, so a job
+ * exists exactly when the data it is about does (the transactional outbox). SQLite runs a
+ * table-backed queue in one process; PostgreSQL runs pg-boss so that several app instances
+ * never run one job twice (docs/decisions/0004-job-queue.md).
+ */
+export type QueueName = "webhook" | "rank-sync";
+
+export interface JobRequest {
+  queue: QueueName;
+  shop: string;
+  data: Record<string, string | number | boolean | null>;
+  /** At most one *waiting* job per key: a second request while one waits is dropped. */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface JobInfo {
+  queue: QueueName;
+  shop: string;
+  data: JobRequest["data"];
+  attempt: number;
+}
+
+export type JobHandler = (job: JobInfo) => Promise<void>;
+export type JobHandlers = Record<QueueName, JobHandler>;
+
+/** Throw from a handler for a failure worth retrying later (THROTTLED, 5xx, network). */
+export class RetryableJobError extends Error {
+  override name = "RetryableJobError";
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Throw from a handler when retrying cannot help (refused input, shop not installed). */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+/** Everything is retried except errors that say retrying cannot help. */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof Error && (error.name === "PayloadError" || error.name === "PermanentJobError"));
+}
+
+export interface DrainResult {
+  done: number;
+  retried: number;
+  failed: number;
+}
+
+export interface JobQueue {
+  enqueue(tx: Tx, job: JobRequest): Promise<void>;
+  /** Poll and run due jobs in the background until stop(). */
+  start(handlers: JobHandlers): Promise<void>;
+  /** Nudge a started worker to look for work now instead of at its next poll. */
+  kick(): void;
+  /** Run every job that is due now, then return (CLI, tests, benchmarks). */
+  drain(handlers: JobHandlers): Promise<DrainResult>;
+  /** Jobs per queue and status. */
+  counts(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** Exponential backoff: 2s, 4s, 8s … capped at 10 minutes. */
+export function backoffMs(attempt: number): number {
+  return Math.min(2 ** attempt * 1000, 10 * 60 * 1000);
+}
+
+export const MAX_ATTEMPTS = 12;

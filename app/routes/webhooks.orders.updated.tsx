@@ -1,0 +1,5 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { receiveWebhook } from "../services/receive-webhook.server";
+
+// Declared in shopify.app.toml: topics = ["orders/updated"], uri = "/webhooks/orders/updated".
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, "orders/updated");

@@ -1,0 +1,106 @@
+import type { PrismaClient, Tx } from "../db.server";
+import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
+import { ensureCustomers, upsertCustomers } from "../models/customer.server";
+import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type OrderToSave } from "../models/order.server";
+import { ensureShop, loadShopContext } from "../models/shop.server";
+import type { JobQueue } from "../queue/types";
+import { refreshCustomers, type RefreshResult } from "./customer-rank.server";
+
+/**
+ * Before the ingest transaction: create the shop's settings and first-seen customers, which
+ * several deliveries may race to create (see ensureShop, ensureCustomers).
+ */
+export async function prepareOrderIngest(prisma: PrismaClient, shop: string, snapshots: OrderSnapshot[]): Promise<void> {
+  if (snapshots.length === 0) return;
+  // shop_money is always in the shop's currency, so the first order tells a new shop's currency.
+  await ensureShop(prisma, shop, snapshots[0]!.currency);
+  await ensureCustomers(prisma, shop, snapshots.flatMap((s) => (s.customer ? [s.customer.gid] : [])));
+}
+
+export interface IngestResult {
+  applied: number;
+  /** Snapshots not newer than the one stored (duplicates, late or out-of-order deliveries). */
+  stale: number;
+  customers: RefreshResult[];
+}
+
+/**
+ * The one path every order takes into Tokui — a webhook (a batch of one), the bulk import
+ * (batches of many) and the post-purchase fetch alike. Call it inside a transaction.
+ * Idempotent: a snapshot that is not newer than the stored one changes nothing.
+ * Call prepareOrderIngest first, outside the transaction.
+ */
+export async function ingestOrderSnapshots(
+  tx: Tx,
+  queue: JobQueue,
+  shop: string,
+  snapshots: OrderSnapshot[],
+  options: { source: string; now: Date },
+): Promise<IngestResult> {
+  if (snapshots.length === 0) return { applied: 0, stale: 0, customers: [] };
+  // Within one batch the newest snapshot of an order wins.
+  const newest = new Map<string, OrderSnapshot>();
+  for (const s of snapshots) {
+    const seen = newest.get(s.gid);
+    if (!seen || s.updatedAt > seen.updatedAt) newest.set(s.gid, s);
+  }
+  const candidates = [...newest.values()];
+  const existing = await findOrders(tx, shop, candidates.map((s) => s.gid));
+  const fresher = candidates.filter((s) => {
+    const stored = existing.get(s.gid);
+    return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime();
+  });
+  const stale = snapshots.length - fresher.length;
+  if (fresher.length === 0) return { applied: 0, stale, customers: [] };
+
+  const ctx = await loadShopContext(tx, shop);
+  const customerIds = await upsertCustomers(tx, shop, fresher.flatMap((s) => (s.customer ? [s.customer] : [])));
+  const toSave: OrderToSave[] = fresher.map((snapshot) => ({
+    snapshot,
+    customerId: snapshot.customer ? customerIds.get(snapshot.customer.gid)! : null,
+    existingId: existing.get(snapshot.gid)?.id ?? null,
+  }));
+  await saveOrderSnapshots(tx, shop, toSave);
+
+  const touched = new Set<number>();
+  const reasonByCustomer = new Map<number, string>();
+  for (const { snapshot, customerId, existingId } of toSave) {
+    const reason = `order ${snapshot.name ?? snapshot.gid} (${options.source})`;
+    if (customerId !== null) {
+      touched.add(customerId);
+      reasonByCustomer.set(customerId, reason);
+    }
+    // Rare, but an order can move to another customer: the previous one is recomputed too.
+    const previous = existingId !== null ? existing.get(snapshot.gid)!.customerId : null;
+    if (previous !== null && previous !== customerId) {
+      touched.add(previous);
+      reasonByCustomer.set(previous, reason);
+    }
+  }
+  const customers = await refreshCustomers(
+    tx,
+    queue,
+    ctx,
+    [...touched],
+    (id) => reasonByCustomer.get(id) ?? options.source,
+    options.now,
+  );
+  return { applied: fresher.length, stale, customers };
+}
+
+export type RefundOutcome = { status: "duplicate" } | { status: "applied"; customer: RefreshResult | null };
+
+export async function ingestRefund(
+  tx: Tx,
+  queue: JobQueue,
+  shop: string,
+  refund: RefundSnapshot,
+  options: { source: string; now: Date },
+): Promise<RefundOutcome> {
+  if (!(await saveRefund(tx, shop, refund))) return { status: "duplicate" };
+  const order = await applyPendingRefunds(tx, shop, refund.orderGid);
+  if (!order?.customerId) return { status: "applied", customer: null };
+  const ctx = await loadShopContext(tx, shop);
+  const [customer] = await refreshCustomers(tx, queue, ctx, [order.customerId], `refund ${refund.gid} (${options.source})`, options.now);
+  return { status: "applied", customer: customer ?? null };
+}

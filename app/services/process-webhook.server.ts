@@ -1,0 +1,112 @@
+import type { PrismaClient, Tx } from "../db.server";
+import { logger } from "../logger.server";
+import { redactCustomer } from "../models/customer.server";
+import { deleteShopData, ensureShop, markShopUninstalled } from "../models/shop.server";
+import type { JobQueue } from "../queue/types";
+import {
+  PayloadError,
+  parseCustomersDataRequest,
+  parseCustomersRedact,
+  parseOrderWebhook,
+  parseRefundWebhook,
+  parseWebhookJson,
+} from "../shopify/payloads";
+import { ingestOrderSnapshots, ingestRefund, prepareOrderIngest } from "./ingest-order.server";
+
+/** What applying one event does inside the transaction; returns a note for the event row. */
+type Apply = (tx: Tx) => Promise<string | null>;
+
+/**
+ * The worker half of a webhook: apply one stored event and mark it processed in the same
+ * transaction, so it is applied exactly once even if the job runs again after a crash.
+ */
+export async function processWebhookEvent(
+  prisma: PrismaClient,
+  queue: JobQueue,
+  eventId: number,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const event = await prisma.webhookEvent.findUnique({ where: { id: eventId } });
+  if (!event || event.status === "processed") return;
+  try {
+    const apply = await prepare(prisma, queue, event.shop, event.topic, parseWebhookJson(event.payload), now);
+    await prisma.$transaction(async (tx) => {
+      // Another worker may have finished this event meanwhile.
+      const current = await tx.webhookEvent.findUnique({ where: { id: eventId }, select: { status: true } });
+      if (!current || current.status === "processed") return;
+      const note = await apply(tx);
+      await tx.webhookEvent.updateMany({
+        where: { id: eventId },
+        data: { status: "processed", processedAt: now(), attempts: { increment: 1 }, error: note },
+      });
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Recorded outside the rolled-back transaction; the queue decides about retries.
+    await prisma.webhookEvent
+      .updateMany({
+        where: { id: eventId },
+        data: { status: error instanceof PayloadError ? "failed" : "pending", attempts: { increment: 1 }, error: message },
+      })
+      .catch(() => undefined);
+    logger.warn("webhook processing failed", { eventId, topic: event.topic, error: message });
+    throw error;
+  }
+}
+
+/** Parse the payload (outside any transaction) and return how to apply it. */
+async function prepare(
+  prisma: PrismaClient,
+  queue: JobQueue,
+  shop: string,
+  topic: string,
+  body: unknown,
+  now: () => Date,
+): Promise<Apply> {
+  switch (topic) {
+    case "orders/create":
+    case "orders/updated":
+    case "orders/paid":
+    case "orders/cancelled": {
+      const order = parseOrderWebhook(body);
+      await prepareOrderIngest(prisma, shop, [order]);
+      return async (tx) => {
+        const outcome = await ingestOrderSnapshots(tx, queue, shop, [order], { source: topic, now: now() });
+        return outcome.stale > 0 ? "not newer than the stored snapshot: ignored" : null;
+      };
+    }
+    case "refunds/create": {
+      const refund = parseRefundWebhook(body);
+      await ensureShop(prisma, shop, refund.currency);
+      return async (tx) => {
+        const outcome = await ingestRefund(tx, queue, shop, refund, { source: topic, now: now() });
+        return outcome.status === "duplicate" ? "refund already recorded" : null;
+      };
+    }
+    case "customers/redact": {
+      const request = parseCustomersRedact(body);
+      return async (tx) => {
+        if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now());
+        return null;
+      };
+    }
+    case "customers/data_request": {
+      // Tokui keeps only order history and a customer's name, email and country; the request
+      // is kept here as the record the merchant answers from.
+      const request = parseCustomersDataRequest(body);
+      return async () => `data request ${request.dataRequestId} for ${request.customerGid ?? "unknown customer"}`;
+    }
+    case "shop/redact":
+      return async (tx) => {
+        await deleteShopData(tx, shop);
+        return null;
+      };
+    case "app/uninstalled":
+      return async (tx) => {
+        await markShopUninstalled(tx, shop, now());
+        return null;
+      };
+    default:
+      return async () => `no handler for topic ${topic}`;
+  }
+}

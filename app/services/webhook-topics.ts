@@ -1,0 +1,34 @@
+import {
+  parseCustomersDataRequest,
+  parseCustomersRedact,
+  parseOrderWebhook,
+  parseRefundWebhook,
+  parseShopRedact,
+} from "../shopify/payloads";
+
+/**
+ * Every webhook topic Tokui subscribes to (shopify.app.toml), with the parser that checks its
+ * payload before we acknowledge it. Route modules are app/routes/webhooks.<topic>.tsx.
+ */
+export const WEBHOOK_TOPICS = {
+  "orders/create": parseOrderWebhook,
+  "orders/updated": parseOrderWebhook,
+  "orders/paid": parseOrderWebhook,
+  "orders/cancelled": parseOrderWebhook,
+  "refunds/create": parseRefundWebhook,
+  "app/uninstalled": (body: unknown) => body,
+  "customers/data_request": parseCustomersDataRequest,
+  "customers/redact": parseCustomersRedact,
+  "shop/redact": parseShopRedact,
+} as const;
+
+export type WebhookTopic = keyof typeof WEBHOOK_TOPICS;
+
+export function isWebhookTopic(topic: string): topic is WebhookTopic {
+  return Object.hasOwn(WEBHOOK_TOPICS, topic);
+}
+
+/** "ORDERS_CREATE" (GraphQL enum form) or "orders/create" → "orders/create". */
+export function normalizeTopic(topic: string): string {
+  return topic.includes("/") ? topic.toLowerCase() : topic.toLowerCase().replace("_", "/");
+}

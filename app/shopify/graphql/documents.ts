@@ -1,0 +1,81 @@
+/**
+ * Every GraphQL document Tokui sends to the Admin API (2026-04). Each is validated against the
+ * vendored schema by tests/unit/graphql-documents.test.ts, which iterates this module's exports:
+ * add new documents here, as exported strings, and they are checked too.
+ */
+import { ORDERS_BULK_QUERY } from "../bulk-import";
+
+// The historical order export; bulkOperationRunQuery takes it as its $query string.
+export { ORDERS_BULK_QUERY };
+
+// Starts the export. groupObjects defaults to false since 2026-01, which lets line items land
+// anywhere in the JSONL; the streaming assembler needs them right after their order.
+export const BULK_OPERATION_RUN_QUERY = `#graphql
+mutation RunOrdersBulkQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}`;
+
+// One customer's rank sync in one request: app metafields (rankMetafieldsInput), deletion of
+// the ones that became null (staleRankMetafields), and rank tags. The Boolean flags skip a step
+// with nothing to do rather than send Shopify an empty list.
+export const RANK_SYNC_MUTATION = `#graphql
+mutation RankSync(
+  $id: ID!
+  $metafields: [MetafieldsSetInput!]!
+  $staleMetafields: [MetafieldIdentifierInput!]!
+  $deleteStale: Boolean!
+  $addTags: [String!]!
+  $add: Boolean!
+  $removeTags: [String!]!
+  $remove: Boolean!
+) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { key namespace value }
+    userErrors { field message code }
+  }
+  metafieldsDelete(metafields: $staleMetafields) @include(if: $deleteStale) {
+    deletedMetafields { key namespace ownerId }
+    userErrors { field message }
+  }
+  tagsAdd(id: $id, tags: $addTags) @include(if: $add) {
+    userErrors { field message }
+  }
+  tagsRemove(id: $id, tags: $removeTags) @include(if: $remove) {
+    userErrors { field message }
+  }
+}`;
+
+// A customer's current tags, to find stale rank tags before tagsRemove.
+export const CUSTOMER_RANK_TAGS_QUERY = `#graphql
+query CustomerRankTags($id: ID!) {
+  customer(id: $id) { id tags }
+}`;
+
+// One order for the thank-you page when its webhook has not arrived yet. Customer.email is
+// deprecated in 2026-04: defaultEmailAddress.emailAddress replaces it.
+export const ORDER_FOR_POST_PURCHASE_QUERY = `#graphql
+query OrderForPostPurchase($id: ID!) {
+  order(id: $id) {
+    id name createdAt processedAt updatedAt cancelledAt currencyCode
+    customer {
+      id firstName lastName
+      defaultEmailAddress { emailAddress }
+      defaultAddress { countryCodeV2 }
+    }
+    totalPriceSet { shopMoney { amount currencyCode } }
+    currentTotalPriceSet { shopMoney { amount currencyCode } }
+    lineItems(first: 250) { edges { node {
+      id title quantity sku product { id } variant { id }
+      originalUnitPriceSet { shopMoney { amount currencyCode } }
+    } } }
+  }
+}`;
+
+// Shop currency, timezone (for day boundaries in reports) and primary domain.
+export const SHOP_SETTINGS_QUERY = `#graphql
+query ShopSettings {
+  shop { currencyCode ianaTimezone primaryDomain { host } }
+}`;

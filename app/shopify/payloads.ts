@@ -1,0 +1,392 @@
+/**
+ * Webhook bodies (REST-style JSON, webhooks api_version 2026-04) → the normalized snapshots of
+ * app/domain/types.ts. Parse, don't trust: every field we use is checked, everything else is
+ * ignored, and any problem becomes one PayloadError that names the field.
+ *
+ * Numeric ids: JSON.parse rounds integers above Number.MAX_SAFE_INTEGER (820982911946154508 →
+ * 820982911946154500), and Shopify's ids are that large. We prefer the `admin_graphql_api_id`
+ * strings; where a payload has only a number (refunds' order_id, line items' product_id, the
+ * compliance topics), a safe integer or a digit string is used and an unsafe number is never
+ * turned into a GID. Parse raw bodies with `parseWebhookJson` to keep those digits.
+ */
+import { z } from "zod";
+import { MoneyError, toMinorUnits } from "../domain/money";
+import type { CustomerRef, Gid, OrderLineSnapshot, OrderSnapshot, RefundSnapshot } from "../domain/types";
+
+export class PayloadError extends Error {
+  override name = "PayloadError";
+}
+
+/**
+ * JSON.parse that keeps the digits of integers above Number.MAX_SAFE_INTEGER by returning them
+ * as strings (uses the reviver's `context.source`, Node ≥ 21). Use it on raw webhook bodies.
+ */
+export function parseWebhookJson(raw: string): unknown {
+  return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(context?.source ?? "")
+      ? context?.source
+      : value,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas shared with bulk-import.ts
+
+export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "expected a decimal string");
+
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code");
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** ISO-8601 date-time with an offset (Z or ±hh:mm) and a real calendar date → Date. */
+export const isoDateTime = z
+  .string()
+  .refine(isIsoDateTime, "expected an ISO-8601 date-time with offset")
+  .transform((text) => new Date(text));
+
+function isIsoDateTime(text: string): boolean {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offH = 0, offM = 0] = m
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  // new Date() rolls 2021-02-30 over to March; a real date survives the round trip.
+  return (
+    calendarDay.getUTCMonth() === month - 1 &&
+    calendarDay.getUTCDate() === day &&
+    hour < 24 && minute < 60 && second < 60 && offH < 24 && offM < 60
+  );
+}
+
+/** `gid://shopify/<type>/<digits>` */
+export function gidOf(type: string) {
+  const pattern = new RegExp(`^gid://shopify/${type}/\\d+$`);
+  return z.string().regex(pattern, `expected a gid://shopify/${type}/… id`);
+}
+
+/** A REST numeric id: `{ digits }` when exact (safe integer or digit string), `{ unsafe }` when JSON.parse has rounded it. */
+type RestId = { digits: string } | { unsafe: number };
+
+const restId = z.unknown().transform((value, ctx): RestId => {
+  if (typeof value === "string" && /^\d+$/.test(value)) return { digits: value };
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
+    return Number.isSafeInteger(value) ? { digits: String(value) } : { unsafe: value };
+  }
+  ctx.addIssue({ code: "custom", message: value === undefined ? "required" : "expected a numeric id" });
+  return z.NEVER;
+});
+
+/** The exact digits of a required id; a rounded number is an error, never a silently wrong id. */
+function exactDigits(id: RestId, path: string): string {
+  if ("digits" in id) return id.digits;
+  throw new PayloadError(
+    `${path}: ${id.unsafe} is above Number.MAX_SAFE_INTEGER and has lost digits; ` +
+      "parse the raw body with parseWebhookJson",
+  );
+}
+
+/** The GID for an optional id, or null when it is absent or only a rounded number. */
+function optionalGid(type: string, id: RestId | null | undefined): Gid | null {
+  return id && "digits" in id ? `gid://shopify/${type}/${id.digits}` : null;
+}
+
+function requiredGid(type: string, id: RestId, path: string): Gid {
+  return `gid://shopify/${type}/${exactDigits(id, path)}`;
+}
+
+const join = (path: string, field: string) => (path ? `${path}.${field}` : field);
+
+/** zod issues → "line_items[0].price_set.shop_money.amount: expected a decimal string". */
+function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = formatPath(issue.path) || "(body)";
+      if (issue.code === "invalid_type") {
+        const message = issue.received === "undefined" ? "required" : `expected ${issue.expected}, got ${issue.received}`;
+        return `${path}: ${message}`;
+      }
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    "",
+  );
+}
+
+export function parseWith<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new PayloadError(describeZodError(result.error));
+  return result.data;
+}
+
+/** Decimal string → minor units; MoneyError (e.g. "12.345" USD) is reported against `path`. */
+export function minorUnits(amount: string, currency: string, path: string): bigint {
+  try {
+    return toMinorUnits(amount, currency);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new PayloadError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// orders/create, orders/updated, orders/paid, orders/cancelled
+
+const moneySet = z.object({
+  shop_money: z.object({ amount: decimalString, currency_code: currencyCode }),
+});
+type MoneySet = z.output<typeof moneySet>;
+
+const lineItemSchema = z.object({
+  admin_graphql_api_id: gidOf("LineItem").optional(),
+  id: restId.optional(),
+  title: z.string(),
+  quantity: z.number().int().nonnegative(),
+  sku: z.string().nullish(),
+  product_id: restId.nullish(),
+  variant_id: restId.nullish(),
+  price: decimalString.optional(),
+  price_set: moneySet.optional(),
+});
+
+const customerSchema = z.object({
+  admin_graphql_api_id: gidOf("Customer").optional(),
+  id: restId.optional(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  email: z.string().nullish(),
+  default_address: z.object({ country_code: z.string().nullish() }).nullish(),
+});
+
+const orderSchema = z.object({
+  admin_graphql_api_id: gidOf("Order").optional(),
+  id: restId.optional(),
+  name: z.string().nullish(),
+  created_at: isoDateTime,
+  processed_at: isoDateTime.nullish(),
+  updated_at: isoDateTime,
+  cancelled_at: isoDateTime.nullish(),
+  /** The shop currency (presentment_currency is the buyer's). */
+  currency: currencyCode,
+  total_price: decimalString.optional(),
+  total_price_set: moneySet.optional(),
+  current_total_price: decimalString.optional(),
+  current_total_price_set: moneySet.optional(),
+  customer: customerSchema.nullish(),
+  line_items: z.array(lineItemSchema),
+});
+
+/** Prefer the GID string; fall back to an exact numeric id; a missing or rounded one is an error. */
+function resolveGid(type: string, gid: string | undefined, id: RestId | undefined, path: string): Gid {
+  if (gid) return gid;
+  if (!id) throw new PayloadError(`${join(path, "admin_graphql_api_id")}: required`);
+  return requiredGid(type, id, join(path, "id"));
+}
+
+/** Amount in shop money from `<field>_set`, else `<field>` in the order currency. */
+function shopMoney(set: MoneySet | undefined, plain: string | undefined, currency: string, path: string): bigint {
+  if (set) {
+    const { amount, currency_code } = set.shop_money;
+    if (currency_code !== currency) {
+      throw new PayloadError(`${path}_set.shop_money.currency_code: ${currency_code} is not the shop currency ${currency}`);
+    }
+    return minorUnits(amount, currency, `${path}_set.shop_money.amount`);
+  }
+  if (plain === undefined) throw new PayloadError(`${path}_set: required (and no plain ${path} either)`);
+  return minorUnits(plain, currency, path);
+}
+
+export function parseOrderWebhook(body: unknown): OrderSnapshot {
+  const order = parseWith(orderSchema, body);
+  const currency = order.currency;
+  const createdAt = order.created_at;
+  const processedAt = order.processed_at ?? createdAt;
+
+  return {
+    gid: resolveGid("Order", order.admin_graphql_api_id, order.id, ""),
+    name: order.name ?? null,
+    customer: order.customer ? toCustomerRef(order.customer) : null,
+    createdAt,
+    processedAt,
+    updatedAt: order.updated_at,
+    cancelledAt: order.cancelled_at ?? null,
+    currency,
+    totalPrice: shopMoney(order.total_price_set, order.total_price, currency, "total_price"),
+    currentTotalPrice: shopMoney(
+      order.current_total_price_set,
+      order.current_total_price,
+      currency,
+      "current_total_price",
+    ),
+    lines: order.line_items.map((line, i) => toLine(line, currency, `line_items[${i}]`)),
+  };
+}
+
+function toCustomerRef(customer: z.output<typeof customerSchema>): CustomerRef {
+  // undefined = the payload did not say (e.g. no protected-data access); null = known empty.
+  const address = customer.default_address;
+  return {
+    gid: resolveGid("Customer", customer.admin_graphql_api_id, customer.id, "customer"),
+    firstName: customer.first_name,
+    lastName: customer.last_name,
+    email: customer.email,
+    countryCode: address === undefined ? undefined : address === null ? null : address.country_code,
+  };
+}
+
+function toLine(line: z.output<typeof lineItemSchema>, currency: string, path: string): OrderLineSnapshot {
+  return {
+    gid: resolveGid("LineItem", line.admin_graphql_api_id, line.id, path),
+    title: line.title,
+    sku: line.sku || null, // Shopify sends "" for "no SKU"
+    productGid: optionalGid("Product", line.product_id),
+    variantGid: optionalGid("ProductVariant", line.variant_id),
+    quantity: line.quantity,
+    unitPrice: shopMoney(line.price_set, line.price, currency, `${path}.price`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// refunds/create
+
+const refundTransactionSchema = z.object({
+  kind: z.string(),
+  status: z.string(),
+  amount: decimalString.optional(),
+  // null in Shopify's own sample; when set it is the payment's (presentment) currency.
+  currency: currencyCode.nullish(),
+  amount_set: moneySet.optional(),
+});
+
+const refundSchema = z.object({
+  admin_graphql_api_id: gidOf("Refund").optional(),
+  id: restId.optional(),
+  // The only reference to the order in refunds/create: a bare number, no admin_graphql_api_id.
+  order_id: restId,
+  created_at: isoDateTime.nullish(),
+  processed_at: isoDateTime.nullish(),
+  transactions: z.array(refundTransactionSchema).default([]),
+  // Read only for their shop_money currency_code, the refund's one reliable currency hint.
+  refund_line_items: z.array(z.object({ subtotal_set: moneySet.optional() })).optional(),
+  order_adjustments: z.array(z.object({ amount_set: moneySet.optional() })).optional(),
+  total_duties_set: moneySet.nullish(),
+});
+
+/**
+ * amount = the successful "refund" transactions. Shopify's REST transactions carry `amount` and
+ * `currency` (often null) but no amount_set, so the currency is, in order: the transaction's
+ * amount_set, its `currency`, the shop_money currency seen elsewhere in the refund, or
+ * `options.shopCurrency`. A transaction in another currency than the shop's (a presentment-
+ * currency refund) is rejected rather than summed wrongly; orders/updated's
+ * current_total_price_set stays the authoritative figure.
+ */
+export function parseRefundWebhook(body: unknown, options: { shopCurrency?: string } = {}): RefundSnapshot {
+  const refund = parseWith(refundSchema, body);
+  const createdAt = refund.created_at ?? refund.processed_at;
+  if (!createdAt) throw new PayloadError("created_at: required (or processed_at)");
+
+  const shopCurrency =
+    [
+      ...refund.transactions.map((t) => t.amount_set),
+      ...(refund.refund_line_items ?? []).map((l) => l.subtotal_set),
+      ...(refund.order_adjustments ?? []).map((a) => a.amount_set),
+      refund.total_duties_set,
+    ].find((set) => set)?.shop_money.currency_code ?? options.shopCurrency;
+
+  let currency = shopCurrency;
+  let amount = 0n;
+  refund.transactions.forEach((t, i) => {
+    if (t.kind !== "refund" || t.status !== "success") return;
+    const path = `transactions[${i}]`;
+    const value = t.amount_set?.shop_money.amount ?? t.amount;
+    const txCurrency = t.amount_set?.shop_money.currency_code ?? t.currency ?? shopCurrency;
+    if (value === undefined) throw new PayloadError(`${path}.amount: required`);
+    if (!txCurrency) throw new PayloadError(`${path}.currency: missing, and the refund names no shop currency`);
+    if (currency && txCurrency !== currency) {
+      throw new PayloadError(`${path}.currency: ${txCurrency} is not the shop currency ${currency}`);
+    }
+    currency = txCurrency;
+    amount += minorUnits(value, txCurrency, `${path}.amount`);
+  });
+  if (!currency) throw new PayloadError("currency: the refund names no currency (pass options.shopCurrency)");
+
+  return {
+    gid: resolveGid("Refund", refund.admin_graphql_api_id, refund.id, ""),
+    orderGid: requiredGid("Order", refund.order_id, "order_id"),
+    createdAt,
+    amount,
+    currency,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mandatory compliance topics. Their ids are bare numbers. A rounded one is an error here, not a
+// null: silently skipping a customer or an order would leave data that we promised to redact.
+
+const shopDomain = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "expected a <shop>.myshopify.com domain");
+
+const complianceCustomer = z.object({ id: restId }).nullish();
+
+const customersRedactSchema = z.object({
+  shop_domain: shopDomain,
+  customer: complianceCustomer,
+  orders_to_redact: z.array(restId).default([]),
+});
+
+const shopRedactSchema = z.object({ shop_domain: shopDomain });
+
+const customersDataRequestSchema = z.object({
+  shop_domain: shopDomain,
+  customer: complianceCustomer,
+  orders_requested: z.array(restId).default([]),
+  data_request: z.object({ id: restId }),
+});
+
+function complianceCustomerGid(customer: z.output<typeof complianceCustomer>): Gid | null {
+  return customer ? requiredGid("Customer", customer.id, "customer.id") : null;
+}
+
+function orderGids(ids: RestId[], field: string): Gid[] {
+  return ids.map((id, i) => requiredGid("Order", id, `${field}[${i}]`));
+}
+
+export function parseCustomersRedact(body: unknown): {
+  shopDomain: string;
+  customerGid: Gid | null;
+  ordersToRedact: Gid[];
+} {
+  const payload = parseWith(customersRedactSchema, body);
+  return {
+    shopDomain: payload.shop_domain,
+    customerGid: complianceCustomerGid(payload.customer),
+    ordersToRedact: orderGids(payload.orders_to_redact, "orders_to_redact"),
+  };
+}
+
+export function parseShopRedact(body: unknown): { shopDomain: string } {
+  return { shopDomain: parseWith(shopRedactSchema, body).shop_domain };
+}
+
+export function parseCustomersDataRequest(body: unknown): {
+  shopDomain: string;
+  customerGid: Gid | null;
+  ordersRequested: Gid[];
+  dataRequestId: string;
+} {
+  const payload = parseWith(customersDataRequestSchema, body);
+  return {
+    shopDomain: payload.shop_domain,
+    customerGid: complianceCustomerGid(payload.customer),
+    ordersRequested: orderGids(payload.orders_requested, "orders_requested"),
+    dataRequestId: exactDigits(payload.data_request.id, "data_request.id"),
+  };
+}

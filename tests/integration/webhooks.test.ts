@@ -1,0 +1,308 @@
+/**
+ * Signed webhook deliveries through the real route modules into a real database (SQLite, and
+ * PostgreSQL when TEST_DATABASE_URL is set), then the real worker.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { action as ordersCreate } from "~/routes/webhooks.orders.create";
+import { action as ordersUpdated } from "~/routes/webhooks.orders.updated";
+import { action as ordersCancelled } from "~/routes/webhooks.orders.cancelled";
+import { action as ordersPaid } from "~/routes/webhooks.orders.paid";
+import { action as refundsCreate } from "~/routes/webhooks.refunds.create";
+import { action as appUninstalled } from "~/routes/webhooks.app.uninstalled";
+import { action as customersRedact } from "~/routes/webhooks.customers.redact";
+import { action as customersDataRequest } from "~/routes/webhooks.customers.data_request";
+import { action as shopRedact } from "~/routes/webhooks.shop.redact";
+import { app, customerByGid } from "../helpers/app";
+import { orderPayload, refundPayload, fixture } from "../helpers/payloads";
+import { TEST_SHOP, webhookRequest, type WebhookRequestOptions } from "../helpers/shopify";
+
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
+const send = (route: Action, options: WebhookRequestOptions) =>
+  route({ request: webhookRequest(options), params: {}, context: {} });
+
+const HANAKO = "gid://shopify/Customer/7409876543210";
+
+async function resetShopData() {
+  const { prisma } = await app();
+  for (const table of ["orderLine", "order", "refund", "rankChange", "customer", "rankTier", "shop", "webhookEvent", "job", "session"] as const) {
+    await (prisma[table] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
+  }
+}
+
+beforeEach(resetShopData);
+
+describe("authenticity", () => {
+  it.each([
+    ["a forged signature", "c2lnbmVkIGJ5IHNvbWVib2R5IGVsc2U="],
+    ["no signature at all", null],
+  ])("answers 401 to %s and writes nothing", async (_case, hmac) => {
+    const response = await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 1001, total: "5000" }), hmac });
+    expect(response.status).toBe(401);
+    const { prisma } = await app();
+    expect(await prisma.webhookEvent.count()).toBe(0);
+    expect(await prisma.order.count()).toBe(0);
+  });
+
+  it("rejects a body signed with another app's secret", async () => {
+    const body = JSON.stringify(orderPayload({ id: 1001, total: "5000" }));
+    const { createHmac } = await import("node:crypto");
+    const hmac = createHmac("sha256", "someone-elses-secret").update(body).digest("base64");
+    expect((await send(ordersCreate, { topic: "orders/create", body, hmac })).status).toBe(401);
+  });
+
+  it.each([
+    ["customers/redact", customersRedact, fixture("customers-redact.json")],
+    ["customers/data_request", customersDataRequest, fixture("customers-data-request.json")],
+    ["shop/redact", shopRedact, fixture("shop-redact.json")],
+  ])("compliance topic %s answers 401 to a bad HMAC", async (topic, route, body) => {
+    expect((await send(route as Action, { topic, body, hmac: "bm9wZQ==" })).status).toBe(401);
+  });
+});
+
+describe("orders", () => {
+  it("acknowledges at once, then ranks the customer once the worker ran", async () => {
+    const response = await send(ordersCreate, {
+      topic: "orders/create",
+      body: orderPayload({ id: 1001, total: "5160", firstName: "花子" }),
+    });
+    expect(response.status).toBe(200);
+    const { prisma, drain } = await app();
+    // Stored durably before the acknowledgement; processed after it.
+    expect(await prisma.webhookEvent.findFirst({ select: { status: true, topic: true } })).toEqual({
+      status: "pending",
+      topic: "orders/create",
+    });
+    expect(await prisma.order.count()).toBe(0);
+
+    await drain();
+    const customer = await customerByGid(HANAKO);
+    expect(customer).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n, rankKey: "first", firstName: "花子" });
+    const order = await prisma.order.findFirstOrThrow({ include: { lines: true } });
+    expect(order).toMatchObject({ gid: "gid://shopify/Order/1001", totalPrice: 5160n, currentTotal: 5160n, currency: "JPY" });
+    expect(order.lines).toHaveLength(1);
+    expect(order.lines[0]).toMatchObject({ gid: "gid://shopify/LineItem/10010", quantity: 1, unitPrice: 5160n });
+    expect(await prisma.rankChange.findMany({ select: { fromRank: true, toRank: true, reason: true } })).toEqual([
+      { fromRank: null, toRank: "first", reason: "order #1001 (orders/create)" },
+    ]);
+    expect(await prisma.webhookEvent.findFirst({ select: { status: true } })).toEqual({ status: "processed" });
+  });
+
+  it("acknowledges a duplicate delivery (same event id) and changes nothing", async () => {
+    const body = orderPayload({ id: 1001, total: "5160" });
+    const first = await send(ordersCreate, { topic: "orders/create", body, eventId: "evt-1" });
+    const again = await send(ordersCreate, { topic: "orders/create", body, eventId: "evt-1" });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const { prisma, drain } = await app();
+    expect(await prisma.webhookEvent.count()).toBe(1);
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n });
+    expect(await prisma.rankChange.count()).toBe(1);
+  });
+
+  it("counts one order once even when Shopify sends create, paid and updated for it", async () => {
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 1001, total: "5160" }) });
+    await send(ordersPaid, { topic: "orders/paid", body: orderPayload({ id: 1001, total: "5160", updatedAt: "2026-11-01T10:00:05+09:00" }) });
+    await send(ordersUpdated, { topic: "orders/updated", body: orderPayload({ id: 1001, total: "5160", updatedAt: "2026-11-01T10:00:09+09:00" }) });
+    const { drain, prisma } = await app();
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n });
+    expect(await prisma.order.count()).toBe(1);
+  });
+
+  it("never lets an older snapshot overwrite a newer one (orders/updated before orders/create)", async () => {
+    const created = orderPayload({ id: 1001, total: "5160", updatedAt: "2026-11-01T10:00:00+09:00" });
+    const edited = orderPayload({ id: 1001, total: "5160", currentTotal: "3000", updatedAt: "2026-11-02T09:00:00+09:00" });
+    await send(ordersUpdated, { topic: "orders/updated", body: edited });
+    const { drain, prisma } = await app();
+    await drain();
+    await send(ordersCreate, { topic: "orders/create", body: created });
+    await drain();
+    expect(await prisma.order.findFirstOrThrow()).toMatchObject({ currentTotal: 3000n, sourceUpdatedAt: new Date("2026-11-02T00:00:00Z") });
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 3000n });
+    const events = await prisma.webhookEvent.findMany({ orderBy: { id: "asc" }, select: { topic: true, error: true } });
+    expect(events[1]).toEqual({ topic: "orders/create", error: "not newer than the stored snapshot: ignored" });
+  });
+
+  it("climbs the ranks order by order: first, second, regular … VIP at the 10th", async () => {
+    const { drain } = await app();
+    const ranks: (string | null)[] = [];
+    for (let n = 1; n <= 10; n++) {
+      await send(ordersCreate, {
+        topic: "orders/create",
+        body: orderPayload({ id: 2000 + n, total: "3000", createdAt: `2026-10-${String(n + 10).padStart(2, "0")}T12:00:00+09:00` }),
+      });
+      await drain();
+      ranks.push((await customerByGid(HANAKO))!.rankKey);
+    }
+    expect(ranks).toEqual(["first", "second", "regular", "regular", "regular", "regular", "regular", "regular", "regular", "vip"]);
+  });
+
+  it("makes a customer VIP by spend over the last 12 months (¥100,000)", async () => {
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 3001, total: "100000" }) });
+    const { drain } = await app();
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, windowSpent: 100000n, rankKey: "vip" });
+  });
+
+  it("stores a guest checkout without ranking anybody", async () => {
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 4001, customerId: null, total: "2500" }) });
+    const { drain, prisma } = await app();
+    await drain();
+    expect(await prisma.order.findFirstOrThrow()).toMatchObject({ customerId: null, totalPrice: 2500n });
+    expect(await prisma.customer.count()).toBe(0);
+    expect(await prisma.rankChange.count()).toBe(0);
+  });
+
+  it("ranks by shop money: an order presented in USD to a JPY shop counts its yen amount", async () => {
+    const presentedInUsd = orderPayload({ id: 5001, total: "15000" });
+    presentedInUsd.presentment_currency = "USD";
+    presentedInUsd.total_price_set = { shop_money: { amount: "15000", currency_code: "JPY" }, presentment_money: { amount: "99.50", currency_code: "USD" } };
+    await send(ordersCreate, { topic: "orders/create", body: presentedInUsd });
+    const { drain } = await app();
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 15000n });
+  });
+
+  it("keeps a USD shop's amounts in cents, from Shopify's USD sample", async () => {
+    const body = fixture("orders-paid-usd.json");
+    await send(ordersPaid, { topic: "orders/paid", body, shop: "usd-shop.myshopify.com" });
+    const { drain, prisma } = await app();
+    await drain();
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { shop: "usd-shop.myshopify.com" } });
+    expect(shop.currency).toBe("USD");
+    const order = await prisma.order.findFirstOrThrow({ where: { shop: "usd-shop.myshopify.com" } });
+    expect(order.currency).toBe("USD");
+    expect(order.totalPrice).toBe(3745n); // shop_money "37.45" USD; presentment was 50.80 CAD
+    // VIP by spend is $1,000.00 in a USD shop (a setting per shop).
+    const vip = await prisma.rankTier.findFirstOrThrow({ where: { shop: "usd-shop.myshopify.com", key: "vip" } });
+    expect(vip.minWindowSpent).toBe(100000n);
+  });
+});
+
+describe("cancellations and refunds lower totals and ranks", () => {
+  it("a cancellation takes the order out of the count and can lower the rank", async () => {
+    const { drain, prisma } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 6001, total: "3000" }) });
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 6002, total: "3000", createdAt: "2026-11-02T10:00:00+09:00" }) });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 2, rankKey: "second" });
+    await send(ordersCancelled, {
+      topic: "orders/cancelled",
+      body: orderPayload({ id: 6002, total: "3000", currentTotal: "0", createdAt: "2026-11-02T10:00:00+09:00", updatedAt: "2026-11-03T10:00:00+09:00", cancelledAt: "2026-11-03T10:00:00+09:00" }),
+    });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 3000n, rankKey: "first" });
+    const moves = await prisma.rankChange.findMany({ orderBy: { id: "asc" }, select: { fromRank: true, toRank: true } });
+    expect(moves.at(-1)).toEqual({ fromRank: "second", toRank: "first" });
+  });
+
+  it("a refund lowers the spend and takes away a VIP rank earned by spend", async () => {
+    const { drain } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 7001, total: "120000", updatedAt: "2026-11-01T10:00:00+09:00" }) });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ rankKey: "vip", windowSpent: 120000n });
+    await send(refundsCreate, { topic: "refunds/create", body: refundPayload({ id: 9001, orderId: 7001, amount: "30000", createdAt: "2026-11-05T10:00:00+09:00" }) });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ rankKey: "first", windowSpent: 90000n, lifetimeSpent: 90000n });
+  });
+
+  it("counts a refund once whether orders/updated arrives before or after refunds/create", async () => {
+    const { drain, prisma } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 7101, total: "10000", updatedAt: "2026-11-01T10:00:00+09:00" }) });
+    await drain();
+    // Shopify's snapshot after the refund already shows the lower current total …
+    await send(ordersUpdated, {
+      topic: "orders/updated",
+      body: orderPayload({ id: 7101, total: "10000", currentTotal: "7000", updatedAt: "2026-11-05T10:00:01+09:00" }),
+    });
+    await drain();
+    // … and the refund webhook arrives late: it must not be subtracted a second time.
+    await send(refundsCreate, { topic: "refunds/create", body: refundPayload({ id: 9101, orderId: 7101, amount: "3000", createdAt: "2026-11-05T10:00:00+09:00" }) });
+    await drain();
+    expect(await prisma.order.findFirstOrThrow()).toMatchObject({ currentTotal: 7000n });
+    expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 7000n });
+  });
+
+  it("applies a refund that arrives before its order", async () => {
+    const { drain, prisma } = await app();
+    await send(refundsCreate, { topic: "refunds/create", body: refundPayload({ id: 9201, orderId: 7201, amount: "2000", createdAt: "2026-11-05T10:00:00+09:00" }) });
+    await drain();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 7201, total: "10000", updatedAt: "2026-11-01T10:00:00+09:00" }) });
+    await drain();
+    expect(await prisma.order.findFirstOrThrow()).toMatchObject({ currentTotal: 8000n });
+    expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 8000n });
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    ["a missing order id", (b: Record<string, unknown>) => ({ ...b, id: undefined, admin_graphql_api_id: undefined }), /admin_graphql_api_id/],
+    ["an amount that is not a number", (b: Record<string, unknown>) => ({ ...b, total_price_set: { shop_money: { amount: "abc", currency_code: "JPY" } } }), /total_price_set\.shop_money\.amount/],
+    ["a bad date", (b: Record<string, unknown>) => ({ ...b, updated_at: "yesterday" }), /updated_at/],
+  ])("answers 400 naming the field for %s, and stores nothing", async (_case, mutate, reason) => {
+    const response = await send(ordersCreate, { topic: "orders/create", body: mutate(orderPayload({ id: 8001, total: "100" })) });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(reason);
+    const { prisma } = await app();
+    expect(await prisma.webhookEvent.count()).toBe(0);
+    expect(await prisma.order.count()).toBe(0);
+  });
+
+  it("answers 400 to a correctly signed body that is not JSON", async () => {
+    const response = await send(ordersCreate, { topic: "orders/create", body: "{not json" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/not valid JSON/);
+  });
+
+  it("answers 400 when the topic header does not match the route", async () => {
+    const response = await send(ordersCreate, { topic: "orders/updated", body: orderPayload({ id: 8002, total: "100" }) });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe("concurrency", () => {
+  it("loses no update when two orders of one customer are processed at the same time", async () => {
+    const { prisma, queue, db } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9501, total: "3000" }) });
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9502, total: "4000", createdAt: "2026-11-02T10:00:00+09:00" }) });
+    const events = await prisma.webhookEvent.findMany({ select: { id: true } });
+    const { processWebhookEvent } = await import("~/services/process-webhook.server");
+    // Two workers at once (on PostgreSQL: two connections, two transactions).
+    await Promise.all(events.map((e) => processWebhookEvent(db.prisma, queue, e.id)));
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 2, lifetimeSpent: 7000n, rankKey: "second" });
+  });
+});
+
+describe("privacy and uninstall", () => {
+  it("customers/redact erases the customer's personal data and keeps it erased", async () => {
+    const { drain } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", email: "hanako@example.jp" }) });
+    await drain();
+    const redact = { ...fixture("customers-redact.json"), customer: { id: 7409876543210, email: "hanako@example.jp", phone: null } };
+    expect((await send(customersRedact, { topic: "customers/redact", body: redact })).status).toBe(200);
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ firstName: null, lastName: null, email: null, countryCode: null, orderCount: 1 });
+    // A later delivery carrying the old personal data does not bring it back.
+    await send(ordersUpdated, { topic: "orders/updated", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", updatedAt: "2026-11-09T10:00:00+09:00" }) });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ firstName: null, email: null });
+  });
+
+  it("app/uninstalled removes the shop's sessions; shop/redact removes everything", async () => {
+    const { drain, prisma } = await app();
+    await prisma.session.create({ data: { id: `offline_${TEST_SHOP}`, shop: TEST_SHOP, state: "", accessToken: "shpat_test" } });
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9701, total: "3000" }) });
+    await drain();
+    expect((await send(appUninstalled, { topic: "app/uninstalled", body: { id: 1, domain: TEST_SHOP } })).status).toBe(200);
+    await drain();
+    expect(await prisma.session.count()).toBe(0);
+    expect(await prisma.order.count()).toBe(1); // kept until shop/redact, in case of a reinstall
+    const redact = { ...fixture("shop-redact.json"), shop_domain: TEST_SHOP };
+    expect((await send(shopRedact, { topic: "shop/redact", body: redact })).status).toBe(200);
+    await drain();
+    expect(await prisma.order.count()).toBe(0);
+    expect(await prisma.customer.count()).toBe(0);
+    expect(await prisma.shop.count()).toBe(0);
+  });
+});

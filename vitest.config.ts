@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Integration tests run once per database: always SQLite, and PostgreSQL when
+// TEST_DATABASE_URL names a server (.ci/run sets it).
+const integrationDatabases = ["sqlite", ...(process.env.TEST_DATABASE_URL ? ["postgresql"] : [])];
+
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    environment: "node",
+    pool: "forks",
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      ...integrationDatabases.map((db) => ({
+        extends: true as const,
+        test: {
+          name: db,
+          include: ["tests/integration/**/*.test.ts"],
+          setupFiles: ["tests/helpers/integration-setup.ts"],
+          env: { TOKUI_TEST_DB: db, TZ: "UTC" },
+        },
+      })),
+    ],
+  },
+});
