@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["build/**", "app/generated/**", "node_modules/**", ".cache/**", "extensions/**/dist/**", "public/build/**", ".tools/**"] },
+  { ignores: ["build/**", "node_modules/**", ".cache/**", "extensions/**/dist/**", "public/build/**", ".tools/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,7 +24,7 @@ export default tseslint.config(
         { selector: "MemberExpression[object.name='Date'][property.name='now']", message: "Pass `now` in." },
         { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Pass settings in." },
       ],
-      "no-restricted-imports": ["error", { patterns: ["@prisma/*", "@remix-run/*", "~/generated/*", "*.server"] }],
+      "no-restricted-imports": ["error", { patterns: ["@prisma/*", "@tokui/*", "@remix-run/*", "*.server"] }],
     },
   },
 );

@@ -24,12 +24,6 @@ export default defineConfig({
     fs: { allow: ["app", "node_modules"] },
   },
   plugins: [remix(remixOptions), tsconfigPaths()],
-  build: {
-    assetsInlineLimit: 0,
-    rollupOptions: {
-      // The generated Prisma clients load their query compiler (wasm) from beside themselves.
-      external: [/app\/generated\//],
-    },
-  },
+  build: { assetsInlineLimit: 0 },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 });

@@ -22,7 +22,7 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(database().prisma),
   distribution: AppDistribution.AppStore,
-  future: {},
+  future: { unstable_newEmbeddedAuthStrategy: true },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 

@@ -37,7 +37,13 @@ function jsonReplacer(_key: string, value: unknown) {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-export async function runCli(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+/** Where the CLI writes: stdout for results, stderr for progress and errors. */
+export interface CliIO {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+}
+
+export async function runCli(argv: string[], io: CliIO = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     io.out.write(`${USAGE}\n`);

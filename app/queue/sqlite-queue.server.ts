@@ -79,7 +79,8 @@ export class SqliteJobQueue implements JobQueue {
 
   async counts(): Promise<Record<string, number>> {
     const rows = await this.prisma.job.groupBy({ by: ["queue", "status"], _count: { _all: true } });
-    return Object.fromEntries(rows.map((r) => [`${r.queue}:${r.status}`, r._count._all]));
+    // "waiting" for queued jobs, as pg-boss's counts say.
+    return Object.fromEntries(rows.map((r) => [`${r.queue}:${r.status === "queued" ? "waiting" : r.status}`, r._count._all]));
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,142 @@
+/**
+ * The operator command line in-process (same code as `npm run tokui -- …`), on the database the
+ * setup file created: import, report, recompute, and clear errors for bad use.
+ */
+import os from "node:os";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "~/cli/tokui";
+import { recomputeShop } from "~/services/recompute.server";
+import { app, customerByGid } from "../helpers/app";
+
+const SHOP = "bulk-shop.myshopify.com";
+const GOOD = path.join(process.cwd(), "tests/fixtures/bulk/orders.jsonl");
+const BROKEN = path.join(process.cwd(), "tests/fixtures/bulk/orders-broken.jsonl");
+
+async function tokui(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+beforeEach(async () => {
+  const { prisma } = await app();
+  await prisma.orderLine.deleteMany();
+  await prisma.order.deleteMany();
+  await prisma.rankChange.deleteMany();
+  await prisma.customer.deleteMany();
+  await prisma.rankTier.deleteMany();
+  await prisma.shop.deleteMany();
+  await prisma.job.deleteMany();
+});
+
+describe("tokui import", () => {
+  it("imports a bulk-operation export through the ingestion path and ranks its customers", async () => {
+    const { queue } = await app();
+    const waitingBefore = (await queue.counts())["rank-sync:waiting"] ?? 0;
+    const result = await tokui("import", "--shop", SHOP, "--file", GOOD);
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/imported 5 orders \(5 new or newer, 0 unchanged\) from \d+ lines .*; 0 bad lines skipped/);
+    const { prisma } = await app();
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(5);
+    expect(await prisma.orderLine.count({ where: { shop: SHOP } })).toBe(5);
+    expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n, rankKey: "first" });
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n, rankKey: "second" });
+    // Every customer whose rank changed has a sync to Shopify queued.
+    expect((await queue.counts())["rank-sync:waiting"]).toBe(waitingBefore + 2);
+  });
+
+  it("is harmless to run twice: nothing is counted twice", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const again = await tokui("import", "--shop", SHOP, "--file", GOOD);
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(/imported 5 orders \(0 new or newer, 5 unchanged\)/);
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n });
+  });
+
+  it("reports each bad line with its number, skips it and keeps every good order", async () => {
+    const result = await tokui("import", "--shop", SHOP, "--file", BROKEN);
+    expect(result.code).toBe(1);
+    const reported = [...result.err.matchAll(/^line (\d+): .* \(skipped\)$/gm)].map((m) => Number(m[1]));
+    expect(reported).toEqual([3, 5, 6, 9, 10, 12, 13, 15]);
+    expect(result.err).toMatch(/^line 3: invalid JSON \(skipped\)$/m);
+    expect(result.err).toMatch(/8 bad lines skipped/);
+    const { prisma } = await app();
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+  });
+
+  it("says clearly when the file does not exist", async () => {
+    const result = await tokui("import", "--shop", SHOP, "--file", path.join(os.tmpdir(), "no-such-export.jsonl"));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/tokui: import failed .*ENOENT.*no-such-export\.jsonl/);
+  });
+});
+
+describe("tokui report", () => {
+  it("prints the figures as one JSON object", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const result = await tokui("report", "--shop", SHOP, "--json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual({
+      currency: "JPY",
+      customers: 2,
+      orders: 4, // #1003 was cancelled
+      revenue: "17640", // 5160 + 2580 (guest) + 0 (free) + 9900 (after a 1980 refund)
+      repeatRate: 0.5,
+      paretoTop20Share: 0.6574, // top ceil(20% of 2) = 1 customer: 9900 / 15060
+      orderCountDistribution: { "1": 1, "2": 1, "3": 0, "4": 0, "5-9": 0, "10+": 0 },
+      rankDistribution: { first: 1, second: 1 },
+    });
+  });
+
+  it("prints a readable summary without --json", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const result = await tokui("report", "--shop", SHOP);
+    expect(result.out).toMatch(/repeat rate \(2\+ orders\) : 50\.0%/);
+  });
+});
+
+describe("tokui recompute", () => {
+  it("moves a customer down once the 12-month spend window has slid past their orders", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const { db, queue, prisma } = await app();
+    // Make the VIP threshold reachable by the fixture's spend: ¥9,000 within 12 months.
+    await prisma.rankTier.update({ where: { shop_key: { shop: SHOP, key: "vip" } }, data: { minWindowSpent: 9000n } });
+    await recomputeShop(db, queue, SHOP, new Date("2026-01-01T00:00:00Z"));
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ rankKey: "vip", windowSpent: 9900n });
+    const result = await recomputeShop(db, queue, SHOP, new Date("2026-09-01T00:00:00Z"));
+    expect(result.rankChanges).toBe(1);
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ rankKey: "second", windowSpent: 0n, lifetimeSpent: 9900n });
+    const last = await prisma.rankChange.findFirstOrThrow({ orderBy: { id: "desc" } });
+    expect(last).toMatchObject({ fromRank: "vip", toRank: "second", reason: "recompute as of 2026-09-01T00:00:00.000Z" });
+  });
+
+  it("runs from the command line", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const result = await tokui("recompute", "--shop", SHOP);
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/recomputed 2 customers; 0 rank changes/);
+  });
+});
+
+describe("bad use gets a clear error", () => {
+  it.each([
+    [["report"], /--shop is required/],
+    [["report", "--shop", "not a shop"], /--shop must be a myshopify domain/],
+    [["frobnicate", "--shop", SHOP], /unknown command "frobnicate"/],
+    [["import", "--shop", SHOP], /import needs --file/],
+    [["report", "--shop", SHOP, "--colour"], /Unknown option '--colour'/],
+  ])("tokui %j", async (argv, message) => {
+    const result = await tokui(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err).toMatch(/Usage: npm run tokui/);
+  });
+
+  it("recompute of an unknown shop says so", async () => {
+    const result = await tokui("recompute", "--shop", "nobody.myshopify.com");
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/no shop nobody\.myshopify\.com in this database/);
+  });
+});
