@@ -1,4 +1,5 @@
 import { database, type Database } from "./db.server";
+import { DEMO_SHOP } from "./demo.server";
 import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
 import type { JobHandlers, JobQueue } from "./queue/types";
@@ -18,6 +19,8 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
   return {
     webhook: (job) => processWebhookEvent(db.prisma, queue, Number(job.data.eventId)),
     "rank-sync": async (job) => {
+      // The local demo shop has no Shopify to sync to (app/demo.server.ts).
+      if (job.shop === DEMO_SHOP && process.env.TOKUI_DEMO === "1") return;
       // Imported lazily: only the rank sync needs Shopify credentials, not the CLI or the import.
       const { syncCustomerRankWithShopify } = await import("./services/rank-sync.server");
       await syncCustomerRankWithShopify(db.prisma, job.shop, Number(job.data.customerId));

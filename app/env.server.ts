@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, databaseKind } from "./database-url";
+import { isLoopbackUrl } from "./demo.server";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -31,15 +32,25 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-let cached: Env | undefined;
+/** The demo shop must never run in production, not even by a stray variable. */
+const safeSchema = schema.refine((e) => e.TOKUI_DEMO !== "1" || isLoopbackUrl(e.SHOPIFY_APP_URL), {
+  path: ["TOKUI_DEMO"],
+  message: "the local demo shop runs only with SHOPIFY_APP_URL on 127.0.0.1 or localhost; unset TOKUI_DEMO",
+});
 
-export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+/** Validate an environment; throws one readable error listing every problem. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = safeSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment (see README.md § Environment):\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
   return cached;
 }

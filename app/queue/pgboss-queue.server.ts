@@ -1,8 +1,10 @@
 import PgBoss from "pg-boss";
 import type { Database, Tx } from "../db.server";
 import { logger } from "../logger.server";
+import { PollLoop } from "./poll-loop";
 import {
   MAX_ATTEMPTS,
+  isRetryable,
   type DrainResult,
   type JobHandlers,
   type JobInfo,
@@ -11,12 +13,20 @@ import {
   type QueueName,
 } from "./types";
 
+const SCHEMA = "pgboss";
+// retryLimit counts retries after the first run: MAX_ATTEMPTS runs in all, as on SQLite.
+const RETRY_LIMIT = MAX_ATTEMPTS - 1;
+// drain() runs a fetched batch one job at a time while pg-boss holds all of it "active": a small
+// batch leaves the rest to other instances and strands less if this process dies meanwhile.
+const DRAIN_BATCH = 10;
+const POLL_MS = 500;
+
 const QUEUES: Record<QueueName, PgBoss.Queue> = {
   // Every event is processed; retries with exponential backoff.
-  webhook: { name: "webhook", policy: "standard", retryLimit: MAX_ATTEMPTS, retryDelay: 2, retryBackoff: true },
+  webhook: { name: "webhook", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
   // "stately": at most one waiting job per customer; the handler reads the customer's current
   // state, so one run after the last change is enough.
-  "rank-sync": { name: "rank-sync", policy: "stately", retryLimit: MAX_ATTEMPTS, retryDelay: 2, retryBackoff: true },
+  "rank-sync": { name: "rank-sync", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
 };
 
 type BossData = JobRequest["data"] & { __shop: string };
@@ -27,12 +37,12 @@ type BossData = JobRequest["data"] & { __shop: string };
  * caller's Prisma transaction (pg-boss's `db` option), keeping the outbox transactional.
  */
 export class PgBossJobQueue implements JobQueue {
-  private started = false;
+  private loop: PollLoop | undefined;
 
   private constructor(private readonly boss: PgBoss) {}
 
   static async create(db: Database): Promise<PgBossJobQueue> {
-    const boss = new PgBoss({ connectionString: db.url, schema: "pgboss", max: 4, supervise: true });
+    const boss = new PgBoss({ connectionString: db.url, schema: SCHEMA, max: 4, supervise: true });
     boss.on("error", (error) => logger.error("pg-boss error", { error: String(error) }));
     await boss.start();
     for (const queue of Object.values(QUEUES)) {
@@ -54,22 +64,24 @@ export class PgBossJobQueue implements JobQueue {
     });
   }
 
+  /**
+   * The background worker is our own poll loop over drain() rather than boss.work(): work()
+   * waits a full polling interval after every job, which would cap a queue at 2 jobs/s.
+   */
   async start(handlers: JobHandlers): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    for (const name of Object.keys(QUEUES) as QueueName[]) {
-      await this.boss.work<BossData>(
-        name,
-        { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true },
-        async ([job]) => {
-          if (job) await handlers[name](toJobInfo(name, job.data, job.retryCount + 1));
-        },
-      );
-    }
+    this.loop ??= new PollLoop(
+      async () => {
+        const r = await this.drain(handlers);
+        return r.done + r.retried + r.failed;
+      },
+      POLL_MS,
+      (error) => logger.error("pg-boss worker pass failed", { error: String(error) }),
+    );
+    this.loop.start();
   }
 
   kick(): void {
-    // pg-boss polls every 0.5 s; nothing to nudge.
+    this.loop?.kick();
   }
 
   async drain(handlers: JobHandlers): Promise<DrainResult> {
@@ -77,7 +89,7 @@ export class PgBossJobQueue implements JobQueue {
     for (;;) {
       let found = 0;
       for (const name of Object.keys(QUEUES) as QueueName[]) {
-        const jobs = await this.boss.fetch<BossData>(name, { batchSize: 50, includeMetadata: true });
+        const jobs = await this.boss.fetch<BossData>(name, { batchSize: DRAIN_BATCH, includeMetadata: true });
         for (const job of jobs) {
           found++;
           try {
@@ -85,14 +97,28 @@ export class PgBossJobQueue implements JobQueue {
             await this.boss.complete(name, job.id);
             result.done++;
           } catch (error) {
+            const permanent = !isRetryable(error);
+            if (permanent) await this.noMoreRetries(name, job.id);
             await this.boss.fail(name, job.id, { message: String(error) });
-            if (job.retryCount + 1 >= job.retryLimit) result.failed++;
+            if (permanent || job.retryCount >= job.retryLimit) result.failed++;
             else result.retried++;
           }
         }
       }
       if (found === 0) return result;
     }
+  }
+
+  /**
+   * pg-boss retries every failed job until its retryLimit and has no "do not retry" flag; a
+   * PermanentJobError must not be retried. Lowering this active job's retry limit to the
+   * retries it already had makes the following fail() record it as failed for good (state
+   * "failed", error in its output, dead letter queue if any) rather than schedule a retry.
+   */
+  private async noMoreRetries(name: QueueName, id: string): Promise<void> {
+    await this.boss
+      .getDb()
+      .executeSql(`UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`, [name, id]);
   }
 
   async counts(): Promise<Record<string, number>> {
@@ -104,6 +130,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    await this.loop?.stop();
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }

@@ -1,4 +1,5 @@
 import { logger } from "../logger.server";
+import { PollLoop } from "./poll-loop";
 import type { PrismaClient, Tx } from "../db.server";
 import {
   MAX_ATTEMPTS,
@@ -14,18 +15,15 @@ import {
 
 const LEASE_MS = 5 * 60 * 1000;
 const POLL_MS = 1000;
-const BATCH = 100;
+// Small claims: a claimed job's lease runs while the jobs before it in the batch are handled.
+const BATCH = 20;
 
 /**
  * The queue for the embedded SQLite default: rows in the Job table, one worker loop in the
  * app process. A job left "running" by a crash is taken again once its lease expires.
  */
 export class SqliteJobQueue implements JobQueue {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private handlers: JobHandlers | undefined;
-  private stopped = true;
-  private kicked = false;
+  private loop: PollLoop | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -52,18 +50,19 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async start(handlers: JobHandlers): Promise<void> {
-    this.handlers = handlers;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop ??= new PollLoop(
+      async () => {
+        const r = await this.drain(handlers);
+        return r.done + r.retried + r.failed;
+      },
+      POLL_MS,
+      (error) => this.log(`[queue] worker pass failed: ${String(error)}`),
+    );
+    this.loop.start();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.kicked = true; // look again as soon as the current pass ends
-      return;
-    }
-    this.schedule(0);
+    this.loop?.kick();
   }
 
   async drain(handlers: JobHandlers): Promise<DrainResult> {
@@ -84,32 +83,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay: number) {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delay);
-  }
-
-  private async tick() {
-    if (this.stopped || !this.handlers || this.running) return;
-    let found = 0;
-    try {
-      this.running = this.drain(this.handlers);
-      const result = (await this.running) as DrainResult;
-      found = result.done + result.retried + result.failed;
-    } catch (error) {
-      this.log(`[queue] worker pass failed: ${String(error)}`);
-    } finally {
-      this.running = undefined;
-    }
-    if (this.stopped) return;
-    const again = this.kicked || found > 0;
-    this.kicked = false;
-    this.schedule(again ? 0 : POLL_MS);
+    await this.loop?.stop();
   }
 
   /** Claim a batch of due jobs, run them, record the outcome of each. */

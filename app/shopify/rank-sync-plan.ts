@@ -35,9 +35,11 @@ export function planRankSync(
   const metafields = rankMetafieldsInput(customer.gid, fields);
   const staleMetafields = staleRankMetafields(customer.gid, fields);
   const wanted = rank ? rankTag(rank.key) : null;
-  const addTags = wanted && !currentTags.includes(wanted) ? [wanted] : [];
+  // Shopify compares tags case-insensitively, so we do too.
+  const lower = (tag: string) => tag.toLowerCase();
+  const addTags = wanted && !currentTags.some((tag) => lower(tag) === wanted) ? [wanted] : [];
   // Any other tokui-rank:* tag goes, including tags of tiers the merchant has since deleted.
-  const removeTags = currentTags.filter((tag) => tag.startsWith(RANK_TAG_PREFIX) && tag !== wanted);
+  const removeTags = currentTags.filter((tag) => lower(tag).startsWith(RANK_TAG_PREFIX) && lower(tag) !== wanted);
   return {
     id: customer.gid,
     metafields,

@@ -1,0 +1,54 @@
+/**
+ * The background worker of both queues: run a pass over due jobs, again at once while passes
+ * find work, otherwise every `pollMs`; kick() asks for a pass now. One pass at a time.
+ */
+export class PollLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private kicked = false;
+
+  constructor(
+    /** Runs the due jobs; returns how many it handled. */
+    private readonly pass: () => Promise<number>,
+    private readonly pollMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.kicked = true; // look again as soon as the current pass ends
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delay: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private async tick() {
+    if (this.stopped || this.running) return;
+    let found = 0;
+    this.running = this.pass().then(
+      (n) => void (found = n),
+      (error: unknown) => this.onError(error),
+    );
+    await this.running;
+    this.running = undefined;
+    if (this.stopped) return;
+    const again = this.kicked || found > 0;
+    this.kicked = false;
+    this.schedule(again ? 0 : this.pollMs);
+  }
+}
