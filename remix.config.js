@@ -1,5 +1,5 @@
 // Remix options, kept here as the user asked; vite.config.ts imports them into the Vite plugin
-// (the classic compiler cannot build shopify-app-remix 6, see docs/decisions/0001-stack.md).
+// (the classic compiler cannot build shopify-app-remix 6, see docs/decisions/0001-stack-and-node.md).
 /** @type {import('@remix-run/dev').VitePluginConfig} */
 export default {
   appDirectory: "app",

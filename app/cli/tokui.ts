@@ -8,6 +8,7 @@ import { createAppContext } from "../context.server";
 import { shopReport } from "../services/report.server";
 import { importOrdersJsonl } from "../services/import-orders.server";
 import { recomputeShop } from "../services/recompute.server";
+import { customerData } from "../services/customer-data.server";
 import { redactUrl } from "../database-url";
 
 const USAGE = `Usage: npm run tokui -- <command> [options]
@@ -16,6 +17,9 @@ Commands:
   import --shop <shop> --file <path>   Import orders from Shopify bulk-operation JSONL
   report --shop <shop> [--json]        Repeat-purchase figures for a shop
   recompute --shop <shop>              Recompute every customer's rank as of now
+  customer-data --shop <shop> --customer <gid>
+                                       Print all Tokui holds about one customer (JSON),
+                                       to answer a customers/data_request
 
 <shop> is the shop's myshopify domain, e.g. example.myshopify.com.
 DATABASE_URL selects the database (default file:./prisma/dev.sqlite).`;
@@ -53,10 +57,15 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
   try {
     const { values } = parseArgs({
       args: rest,
-      options: { shop: { type: "string" }, file: { type: "string" }, json: { type: "boolean", default: false } },
+      options: {
+        shop: { type: "string" },
+        file: { type: "string" },
+        customer: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
       strict: true,
     });
-    if (!["import", "report", "recompute"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!["import", "report", "recompute", "customer-data"].includes(command)) throw new UsageError(`unknown command "${command}"`);
     const shop = shopOption(values.shop);
     db = createDatabase();
     const context = await createAppContext(db, { startWorker: false });
@@ -96,6 +105,19 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
             io.err.write(`… ${done}/${total} customers\n`),
           );
           io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          return 0;
+        }
+        case "customer-data": {
+          const gid = values.customer ?? "";
+          if (!/^gid:\/\/shopify\/Customer\/\d+$/.test(gid)) {
+            throw new UsageError("customer-data needs --customer gid://shopify/Customer/<id>");
+          }
+          const data = await customerData(db.prisma, shop, gid);
+          if (!data) {
+            io.err.write(`tokui: no customer ${gid} in shop ${shop}\n`);
+            return 1;
+          }
+          io.out.write(`${JSON.stringify(data, jsonReplacer, 2)}\n`);
           return 0;
         }
       }

@@ -84,7 +84,7 @@ export interface CustomerStatsState {
  * Lock the customers' rows (an UPDATE holds its row locks on PostgreSQL until commit; SQLite
  * runs one writer at a time anyway), then read them with every one of their orders. Reading
  * only after the lock is what makes concurrent deliveries for one customer lose no update:
- * whoever locks last sees every order committed before it (docs/decisions/0003-ingestion.md).
+ * whoever locks last sees every order committed before it (docs/decisions/0003-webhook-ingestion.md).
  */
 export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds: number[]): Promise<CustomerStatsState[]> {
   await tx.customer.updateMany({ where: { shop, id: { in: customerIds } }, data: { updatedAt: new Date() } });

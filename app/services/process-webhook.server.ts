@@ -92,7 +92,7 @@ async function prepare(
     }
     case "customers/data_request": {
       // Tokui keeps only order history and a customer's name, email and country; the request
-      // is kept here as the record the merchant answers from.
+      // is recorded here, and `npm run tokui -- customer-data` prints what to send.
       const request = parseCustomersDataRequest(body);
       return async () => `data request ${request.dataRequestId} for ${request.customerGid ?? "unknown customer"}`;
     }

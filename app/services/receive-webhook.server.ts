@@ -8,7 +8,7 @@ import { WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-top
 /**
  * The whole of a webhook route: verify Shopify's HMAC, check the payload, store it once
  * (deduplicated on the event id) together with a job to process it, and acknowledge. The
- * processing runs right after, outside the request (docs/decisions/0003-ingestion.md), so the
+ * processing runs right after, outside the request (docs/decisions/0003-webhook-ingestion.md), so the
  * acknowledgement never waits for rank computation and is well inside Shopify's 5 seconds.
  */
 export async function receiveWebhook(request: Request, routeTopic: WebhookTopic): Promise<Response> {

@@ -120,12 +120,31 @@ describe("tokui recompute", () => {
   });
 });
 
+describe("tokui customer-data", () => {
+  it("prints everything held about one customer, for a data request", async () => {
+    await tokui("import", "--shop", SHOP, "--file", GOOD);
+    const result = await tokui("customer-data", "--shop", SHOP, "--customer", "gid://shopify/Customer/7409876543299");
+    expect(result.code).toBe(0);
+    const data = JSON.parse(result.out);
+    expect(data.customer).toMatchObject({ gid: "gid://shopify/Customer/7409876543299", orderCount: 2, lifetimeSpent: "9900", rank: "second" });
+    expect(data.orders.map((o: { name: string }) => o.name)).toEqual(["#1004", "#1005"]);
+    expect(data.rankChanges.map((r: { to: string }) => r.to)).toEqual(["second"]);
+  });
+
+  it("says so when the customer is unknown", async () => {
+    const result = await tokui("customer-data", "--shop", SHOP, "--customer", "gid://shopify/Customer/1");
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/no customer gid:\/\/shopify\/Customer\/1 in shop bulk-shop\.myshopify\.com/);
+  });
+});
+
 describe("bad use gets a clear error", () => {
   it.each([
     [["report"], /--shop is required/],
     [["report", "--shop", "not a shop"], /--shop must be a myshopify domain/],
     [["frobnicate", "--shop", SHOP], /unknown command "frobnicate"/],
     [["import", "--shop", SHOP], /import needs --file/],
+    [["customer-data", "--shop", SHOP, "--customer", "42"], /customer-data needs --customer gid:\/\/shopify\/Customer\/<id>/],
     [["report", "--shop", SHOP, "--colour"], /Unknown option '--colour'/],
   ])("tokui %j", async (argv, message) => {
     const result = await tokui(...argv);

@@ -1,0 +1,49 @@
+import type { PrismaClient } from "../db.server";
+
+/**
+ * Everything Tokui holds about one customer, for answering a customers/data_request (the
+ * merchant sends it to the customer) — `npm run tokui -- customer-data`.
+ */
+export async function customerData(prisma: PrismaClient, shop: string, customerGid: string) {
+  const customer = await prisma.customer.findUnique({
+    where: { shop_gid: { shop, gid: customerGid } },
+    include: {
+      orders: { orderBy: { processedAt: "asc" }, include: { lines: true } },
+      rankChanges: { orderBy: { id: "asc" } },
+    },
+  });
+  if (!customer) return null;
+  const requests = await prisma.webhookEvent.findMany({
+    where: { shop, topic: "customers/data_request", error: { contains: customerGid } },
+    select: { receivedAt: true, error: true },
+  });
+  return {
+    shop,
+    customer: {
+      gid: customer.gid,
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      email: customer.email,
+      countryCode: customer.countryCode,
+      orderCount: customer.orderCount,
+      lifetimeSpent: customer.lifetimeSpent,
+      windowSpent: customer.windowSpent,
+      rank: customer.rankKey,
+      firstOrderAt: customer.firstOrderAt,
+      lastOrderAt: customer.lastOrderAt,
+      redactedAt: customer.redactedAt,
+    },
+    orders: customer.orders.map((o) => ({
+      gid: o.gid,
+      name: o.name,
+      processedAt: o.processedAt,
+      currency: o.currency,
+      totalPrice: o.totalPrice,
+      currentTotal: o.currentTotal,
+      cancelledAt: o.cancelledAt,
+      lines: o.lines.map((l) => ({ title: l.title, sku: l.sku, productGid: l.productGid, quantity: l.quantity, unitPrice: l.unitPrice })),
+    })),
+    rankChanges: customer.rankChanges.map((r) => ({ at: r.createdAt, from: r.fromRank, to: r.toRank, reason: r.reason })),
+    dataRequests: requests.map((r) => ({ receivedAt: r.receivedAt, note: r.error })),
+  };
+}
