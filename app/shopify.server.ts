@@ -7,6 +7,8 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { database } from "./db.server";
 import { env } from "./env.server";
+import { syncShopSettings } from "./services/shop-settings.server";
+import type { AdminGraphql } from "./services/rank-sync.server";
 
 /** Admin API version for every call the app makes; webhooks use the same (shopify.app.toml). */
 export const apiVersion = ApiVersion.April26;
@@ -23,6 +25,11 @@ const shopify = shopifyApp({
   sessionStorage: new PrismaSessionStorage(database().prisma),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
+  hooks: {
+    afterAuth: async ({ session, admin }) => {
+      await syncShopSettings(database().prisma, session.shop, admin.graphql as AdminGraphql);
+    },
+  },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 

@@ -34,7 +34,7 @@ const ENDPOINT = /^https:\/\/([^/]+)\/admin\/api\/([^/]+)\/graphql\.json$/;
 
 /** The root fields the fake implements; any other is a contract violation (loudly). */
 const MUTATION_FIELDS = ["metafieldsSet", "metafieldsDelete", "tagsAdd", "tagsRemove"] as const;
-const QUERY_FIELDS = ["customer"] as const;
+const QUERY_FIELDS = ["customer", "shop"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
 
 export interface FakeUserError {
@@ -105,6 +105,8 @@ export interface AdminApiMock {
   install(shop: string, accessToken: string): void;
   /** Give a customer tags or metafields before the app talks to Shopify. */
   seedCustomer(shop: string, gid: string, state: { tags?: string[]; appMetafields?: Record<string, { type: string; value: string }> }): void;
+  /** The shop's settings as `shop { … }` answers them (default: JPY, Asia/Tokyo). */
+  setShop(shop: string, settings: Partial<FakeShopSettings>): void;
   /** The customer no longer exists in Shopify (customer(id) → null, mutations refused). */
   deleteCustomer(shop: string, gid: string): void;
   customer(shop: string, gid: string): FakeCustomerView;
@@ -115,8 +117,15 @@ export interface AdminApiMock {
   reset(): void;
 }
 
+export interface FakeShopSettings {
+  currencyCode: string;
+  ianaTimezone: string;
+  primaryDomain: { host: string };
+}
+
 export function adminApiMock(): AdminApiMock {
   const tokens = new Map<string, string>();
+  const shopSettings = new Map<string, FakeShopSettings>();
   const shops = new Map<string, Map<string, FakeCustomer>>();
   let pending: PendingFailure[] = [];
   let metafieldIds = 1000;
@@ -158,6 +167,8 @@ export function adminApiMock(): AdminApiMock {
   function rootValue(shop: string, refused: { field: MutationField; userErrors: FakeUserError[] } | null) {
     const refusal = (field: MutationField) => (refused?.field === field ? refused.userErrors : null);
     return {
+      shop: () => ({ currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...shopSettings.get(shop) }),
+
       customer: ({ id }: { id: string }) => {
         const customer = liveCustomer(shop, id);
         return customer ? { __typename: "Customer", id, tags: [...customer.tags].sort() } : null;
@@ -341,6 +352,9 @@ export function adminApiMock(): AdminApiMock {
     install(shop, accessToken) {
       tokens.set(shop, accessToken);
     },
+    setShop(shop, settings) {
+      shopSettings.set(shop, { currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...settings });
+    },
     seedCustomer(shop, gid, state) {
       const customer = customerState(shop, gid);
       if (state.tags) customer.tags = [...state.tags];
@@ -370,6 +384,7 @@ export function adminApiMock(): AdminApiMock {
     },
     reset() {
       tokens.clear();
+      shopSettings.clear();
       shops.clear();
       pending = [];
       calls.length = 0;
