@@ -1,5 +1,6 @@
 import { BlockStack, Card, DataTable, Layout, Text } from "@shopify/polaris";
-import { formatMinorUnits } from "../domain/money";
+import { displayMoney, toMinorUnits } from "../domain/money";
+import { describeReason } from "../domain/rank-change-reason";
 import { t, type Locale } from "../locales";
 import type { ShopOverview as Overview } from "../services/overview.server";
 
@@ -14,7 +15,15 @@ export function ShopOverview({ overview, locale }: { overview: Overview; locale:
   const name = (c: { firstName: string | null; lastName: string | null }) =>
     [locale === "ja" ? c.lastName : c.firstName, locale === "ja" ? c.firstName : c.lastName].filter(Boolean).join(" ") || "—";
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const money = (minor: string) => `${formatMinorUnits(BigInt(minor), report.currency)} ${report.currency}`;
+  const money = (minor: string) => displayMoney(BigInt(minor), report.currency, locale);
+  // Customers by rank in the ladder's order, then anything else (e.g. "none").
+  const byRank = Object.entries(report.rankDistribution).sort(
+    ([a], [b]) => rankOrder(a) - rankOrder(b),
+  );
+  function rankOrder(key: string) {
+    const i = tiers.findIndex((x) => x.key === key);
+    return i < 0 ? tiers.length : i;
+  }
 
   return (
     <Layout>
@@ -30,7 +39,7 @@ export function ShopOverview({ overview, locale }: { overview: Overview; locale:
               rows={[
                 [t(locale, "report.customers"), String(report.customers)],
                 [t(locale, "report.orders"), String(report.orders)],
-                [t(locale, "report.revenue"), `${report.revenue} ${report.currency}`],
+                [t(locale, "report.revenue"), displayMoney(toMinorUnits(report.revenue, report.currency), report.currency, locale)],
                 [t(locale, "report.repeatRate"), pct(report.repeatRate)],
                 [t(locale, "report.paretoTop20Share"), pct(report.paretoTop20Share)],
               ]}
@@ -47,7 +56,7 @@ export function ShopOverview({ overview, locale }: { overview: Overview; locale:
             <DataTable
               columnContentTypes={["text", "numeric"]}
               headings={[t(locale, "overview.rank"), t(locale, "overview.customers")]}
-              rows={Object.entries(report.rankDistribution).map(([key, n]) => [label(key), String(n)])}
+              rows={byRank.map(([key, n]) => [label(key), String(n)])}
             />
           </BlockStack>
         </Card>
@@ -75,7 +84,7 @@ export function ShopOverview({ overview, locale }: { overview: Overview; locale:
             <DataTable
               columnContentTypes={["text", "text", "text"]}
               headings={[t(locale, "overview.customer"), t(locale, "overview.move"), t(locale, "overview.reason")]}
-              rows={rankChanges.map((r) => [name(r.customer), `${label(r.fromRank)} → ${label(r.toRank)}`, r.reason])}
+              rows={rankChanges.map((r) => [name(r.customer), `${label(r.fromRank)} → ${label(r.toRank)}`, describeReason(r.reason, locale)])}
             />
           </BlockStack>
         </Card>

@@ -58,3 +58,12 @@ function numberToPlainString(value: number): string {
   if (!Number.isFinite(value)) throw new MoneyError(`not a finite amount: ${value}`);
   return value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 });
 }
+
+/**
+ * For people: 1341840n JPY → "¥1,341,840" (ja) / "¥1,341,840" (en); 1250n USD → "$12.50".
+ * Intl formats the exact decimal string, so no float is involved.
+ */
+export function displayMoney(minor: bigint, currency: string, locale: "ja" | "en"): string {
+  const format = new Intl.NumberFormat(locale === "ja" ? "ja-JP" : "en-US", { style: "currency", currency });
+  return format.format(formatMinorUnits(minor, currency) as unknown as number);
+}

@@ -1,4 +1,5 @@
 import type { PrismaClient, Tx } from "../db.server";
+import { orderReason, refundReason } from "../domain/rank-change-reason";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 import { ensureCustomers, upsertCustomers } from "../models/customer.server";
 import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type OrderToSave } from "../models/order.server";
@@ -65,7 +66,7 @@ export async function ingestOrderSnapshots(
   const touched = new Set<number>();
   const reasonByCustomer = new Map<number, string>();
   for (const { snapshot, customerId, existingId } of toSave) {
-    const reason = `order ${snapshot.name ?? snapshot.gid} (${options.source})`;
+    const reason = orderReason(snapshot.name ?? snapshot.gid, options.source);
     if (customerId !== null) {
       touched.add(customerId);
       reasonByCustomer.set(customerId, reason);
@@ -101,6 +102,6 @@ export async function ingestRefund(
   const order = await applyPendingRefunds(tx, shop, refund.orderGid);
   if (!order?.customerId) return { status: "applied", customer: null };
   const ctx = await loadShopContext(tx, shop);
-  const [customer] = await refreshCustomers(tx, queue, ctx, [order.customerId], `refund ${refund.gid} (${options.source})`, options.now);
+  const [customer] = await refreshCustomers(tx, queue, ctx, [order.customerId], refundReason(refund.gid, options.source), options.now);
   return { status: "applied", customer: customer ?? null };
 }

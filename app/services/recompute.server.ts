@@ -1,4 +1,5 @@
 import type { Database } from "../db.server";
+import { recomputeReason } from "../domain/rank-change-reason";
 import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
@@ -36,7 +37,7 @@ export async function recomputeShop(
     const results = await db.prisma.$transaction(
       async (tx) => {
         const ctx = await loadShopContext(tx, shop);
-        return refreshCustomers(tx, queue, ctx, ids, `recompute as of ${now.toISOString()}`, now);
+        return refreshCustomers(tx, queue, ctx, ids, recomputeReason(now), now);
       },
       { timeout: 120_000, maxWait: 30_000 },
     );

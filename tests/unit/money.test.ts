@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currencyDigits, formatMinorUnits, MoneyError, toMinorUnits } from "~/domain/money";
+import { currencyDigits, displayMoney, formatMinorUnits, MoneyError, toMinorUnits } from "~/domain/money";
 
 describe("currencyDigits", () => {
   it.each([
@@ -85,5 +85,16 @@ describe("formatMinorUnits", () => {
     [123456789012345678901234567890n, "USD"],
   ])("round trips %s %s", (minor, currency) => {
     expect(toMinorUnits(formatMinorUnits(minor, currency), currency)).toBe(minor);
+  });
+});
+
+describe("displayMoney", () => {
+  it.each([
+    [1341840n, "JPY", "ja", "￥1,341,840"],
+    [1341840n, "JPY", "en", "¥1,341,840"],
+    [1250n, "USD", "en", "$12.50"],
+    [123456789012345678n, "USD", "en", "$1,234,567,890,123,456.78"],
+  ] as const)("%s %s in %s → %s", (minor, currency, locale, expected) => {
+    expect(displayMoney(minor, currency, locale)).toBe(expected);
   });
 });
