@@ -60,10 +60,11 @@ function numberToPlainString(value: number): string {
 }
 
 /**
- * For people: 1341840n JPY → "¥1,341,840" (ja) / "¥1,341,840" (en); 1250n USD → "$12.50".
- * Intl formats the exact decimal string, so no float is involved.
+ * For people: 1250n USD → "$12.50"; 1341840n JPY → "¥1,341,840" (en) and "1,341,840円" (ja, as
+ * Japanese shops write yen). Intl formats the exact decimal string, so no float is involved.
  */
 export function displayMoney(minor: bigint, currency: string, locale: "ja" | "en"): string {
-  const format = new Intl.NumberFormat(locale === "ja" ? "ja-JP" : "en-US", { style: "currency", currency });
-  return format.format(formatMinorUnits(minor, currency) as unknown as number);
+  const decimal = formatMinorUnits(minor, currency) as unknown as number; // Intl accepts decimal strings
+  if (locale === "ja" && currency.toUpperCase() === "JPY") return `${new Intl.NumberFormat("ja-JP").format(decimal)}円`;
+  return new Intl.NumberFormat(locale === "ja" ? "ja-JP" : "en-US", { style: "currency", currency }).format(decimal);
 }

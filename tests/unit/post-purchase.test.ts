@@ -59,7 +59,7 @@ describe("postPurchaseView: every rank in both languages", () => {
       {
         rank: { key: "regular", label: "常連" },
         message: "花子様、いつも、ご愛顧いただき誠にありがとうございます。今後とも変わらぬお引き立てのほど、よろしくお願い申し上げます。",
-        progress: { text: "あと2回のご購入、または￥12,000のお買い上げでVIP", nextRank: { key: "vip", label: "VIP" }, ordersToNext: 2, amountToNext: "12000" },
+        progress: { text: "あと2回のご購入、または12,000円のお買い上げでVIP", nextRank: { key: "vip", label: "VIP" }, ordersToNext: 2, amountToNext: "12000" },
       },
     ],
     [
@@ -145,7 +145,7 @@ describe("postPurchaseView: templates and tiers", () => {
 
   it("fills every variable", () => {
     const templates = { regular: { ja: "{{first_name}}|{{rank}}|{{next_rank}}|{{orders_to_next}}|{{amount_to_next}}", en: "" } };
-    expect(postPurchaseView(input({ templates, customer: customer(8, 88_000n) })).message).toBe("花子|常連|VIP|2|￥12,000");
+    expect(postPurchaseView(input({ templates, customer: customer(8, 88_000n) })).message).toBe("花子|常連|VIP|2|12,000円");
   });
 
   it("shows what is still missing when both conditions are needed", () => {
@@ -222,9 +222,9 @@ describe("postPurchaseView: rewards", () => {
     [
       "ja", fixedForRank,
       {
-        kind: "discount", title: "VIPランク到達記念", text: "次回のお買い物で使える￥500OFFクーポンをお贈りします。",
-        code: "TOKUI-VIP-ABCD-EFGH", expiresAt: "2026-09-30T14:59:59.000Z", valueText: "￥500OFF", minimumSubtotal: "3000",
-        conditionText: "￥3,000以上のご注文でご利用いただけます。",
+        kind: "discount", title: "VIPランク到達記念", text: "次回のお買い物で使える500円OFFクーポンをお贈りします。",
+        code: "TOKUI-VIP-ABCD-EFGH", expiresAt: "2026-09-30T14:59:59.000Z", valueText: "500円OFF", minimumSubtotal: "3000",
+        conditionText: "3,000円以上のご注文でご利用いただけます。",
       },
     ],
     [
