@@ -1,4 +1,4 @@
-import { database, type Database } from "./db.server";
+import { database, prepareDatabase, type Database } from "./db.server";
 import { DEMO_SHOP } from "./demo.server";
 import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
@@ -29,6 +29,7 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
 }
 
 export async function createAppContext(db: Database, options: { startWorker: boolean }): Promise<AppContext> {
+  await prepareDatabase(db);
   const queue = await createJobQueue(db);
   const handlers = jobHandlers(db, queue);
   if (options.startWorker) await queue.start(handlers);

@@ -51,7 +51,12 @@ export class PgBossJobQueue implements JobQueue {
     return new PgBossJobQueue(boss);
   }
 
-  async enqueue(tx: Tx, job: JobRequest): Promise<void> {
+  async enqueue(tx: Tx, ...jobs: JobRequest[]): Promise<void> {
+    // One send per job: send() is what applies the queue's singleton policy.
+    for (const job of jobs) await this.send(tx, job);
+  }
+
+  private async send(tx: Tx, job: JobRequest): Promise<void> {
     const data: BossData = { ...job.data, __shop: job.shop };
     await this.boss.send(job.queue, data, {
       ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),

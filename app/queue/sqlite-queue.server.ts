@@ -30,22 +30,35 @@ export class SqliteJobQueue implements JobQueue {
     private readonly log: (message: string) => void = (m) => logger.warn(m),
   ) {}
 
-  async enqueue(tx: Tx, job: JobRequest): Promise<void> {
-    if (job.singletonKey) {
-      const waiting = await tx.job.findFirst({
-        where: { queue: job.queue, singletonKey: job.singletonKey, status: "queued" },
-        select: { id: true },
-      });
-      if (waiting) return;
-    }
-    await tx.job.create({
-      data: {
+  async enqueue(tx: Tx, ...jobs: JobRequest[]): Promise<void> {
+    const keys = jobs.flatMap((j) => (j.singletonKey ? [j.singletonKey] : []));
+    // A job whose singleton key already waits is dropped; so is a second one in this call.
+    const waiting = new Set(
+      keys.length === 0
+        ? []
+        : (
+            await tx.job.findMany({
+              where: { status: "queued", singletonKey: { in: keys } },
+              select: { queue: true, singletonKey: true },
+            })
+          ).map((j) => `${j.queue}|${j.singletonKey}`),
+    );
+    const fresh = jobs.filter((j) => {
+      if (!j.singletonKey) return true;
+      const key = `${j.queue}|${j.singletonKey}`;
+      if (waiting.has(key)) return false;
+      waiting.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return;
+    await tx.job.createMany({
+      data: fresh.map((job) => ({
         shop: job.shop,
         queue: job.queue,
         payload: JSON.stringify(job.data),
         singletonKey: job.singletonKey ?? null,
         runAt: job.startAfter ?? new Date(),
-      },
+      })),
     });
   }
 

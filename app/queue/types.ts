@@ -55,7 +55,8 @@ export interface DrainResult {
 }
 
 export interface JobQueue {
-  enqueue(tx: Tx, job: JobRequest): Promise<void>;
+  /** Enqueue several jobs in the caller's transaction (same rules as enqueue, fewer queries). */
+  enqueue(tx: Tx, ...jobs: JobRequest[]): Promise<void>;
   /** Poll and run due jobs in the background until stop(). */
   start(handlers: JobHandlers): Promise<void>;
   /** Nudge a started worker to look for work now instead of at its next poll. */

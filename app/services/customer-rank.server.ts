@@ -1,9 +1,9 @@
-import type { Tx } from "../db.server";
+import type { Prisma, Tx } from "../db.server";
 import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
 import { lockCustomersWithOrders } from "../models/customer.server";
 import type { ShopContext } from "../models/shop.server";
-import type { JobQueue } from "../queue/types";
+import type { JobQueue, JobRequest } from "../queue/types";
 
 export interface RefreshResult {
   customerId: number;
@@ -28,6 +28,8 @@ export async function refreshCustomers(
   if (customerIds.length === 0) return [];
   const customers = await lockCustomersWithOrders(tx, ctx.shop, customerIds);
   const results: RefreshResult[] = [];
+  const rankChanges: Prisma.RankChangeCreateManyInput[] = [];
+  const syncs: JobRequest[] = [];
   for (const before of customers) {
     const stats = customerStats(before.orders, { now, windowMonths: ctx.windowMonths, shopCurrency: ctx.currency });
     const toRank = rankFor(stats, ctx.tiers)?.key ?? null;
@@ -46,28 +48,23 @@ export async function refreshCustomers(
       },
     });
     if (rankChanged) {
-      await tx.rankChange.create({
-        data: {
-          shop: ctx.shop,
-          customerId: before.id,
-          fromRank: before.rankKey,
-          toRank,
-          reason: typeof reason === "string" ? reason : reason(before.id),
-          orderCount: stats.orderCount,
-          windowSpent: stats.windowSpent,
-        },
+      rankChanges.push({
+        shop: ctx.shop,
+        customerId: before.id,
+        fromRank: before.rankKey,
+        toRank,
+        reason: typeof reason === "string" ? reason : reason(before.id),
+        orderCount: stats.orderCount,
+        windowSpent: stats.windowSpent,
       });
     }
     // Shopify shows rank, order count and the distance to the next rank: sync when any moved.
     if (rankChanged || stats.orderCount !== before.orderCount || stats.windowSpent !== before.windowSpent) {
-      await queue.enqueue(tx, {
-        queue: "rank-sync",
-        shop: ctx.shop,
-        data: { customerId: before.id },
-        singletonKey: `${ctx.shop}:${before.id}`,
-      });
+      syncs.push({ queue: "rank-sync", shop: ctx.shop, data: { customerId: before.id }, singletonKey: `${ctx.shop}:${before.id}` });
     }
     results.push({ customerId: before.id, fromRank: before.rankKey, toRank, changed: rankChanged });
   }
+  if (rankChanges.length > 0) await tx.rankChange.createMany({ data: rankChanges });
+  if (syncs.length > 0) await queue.enqueue(tx, ...syncs);
   return results;
 }

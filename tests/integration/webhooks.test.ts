@@ -306,3 +306,13 @@ describe("privacy and uninstall", () => {
     expect(await prisma.shop.count()).toBe(0);
   });
 });
+
+describe.runIf((process.env.TOKUI_TEST_DB ?? "sqlite") === "sqlite")("SQLite connection", () => {
+  // Only SQLite has a journal mode; PostgreSQL runs the same suite without this block.
+  it("runs in WAL mode with a busy timeout, durable commits kept (synchronous FULL)", async () => {
+    const { prisma } = await app();
+    expect(await prisma.$queryRawUnsafe("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+    expect(await prisma.$queryRawUnsafe("PRAGMA busy_timeout")).toEqual([{ timeout: 5000n }]);
+    expect(await prisma.$queryRawUnsafe("PRAGMA synchronous")).toEqual([{ synchronous: 2n }]);
+  });
+});
