@@ -2,8 +2,8 @@ import { database, prepareDatabase, type Database } from "./db.server";
 import { DEMO_SHOP } from "./demo.server";
 import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
-import type { JobHandlers, JobQueue } from "./queue/types";
-import { processWebhookEvent } from "./services/process-webhook.server";
+import type { JobHandler, JobHandlers, JobQueue } from "./queue/types";
+import { processWebhookEvent, processWebhookEvents } from "./services/process-webhook.server";
 
 /**
  * The process-wide services: database, job queue and the handlers that drain it. Routes, the
@@ -16,8 +16,10 @@ export interface AppContext {
 }
 
 export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
+  const webhook: JobHandler = (job) => processWebhookEvent(db.prisma, queue, Number(job.data.eventId));
+  webhook.batch = (jobs) => processWebhookEvents(db.prisma, queue, jobs.map((job) => Number(job.data.eventId)));
   return {
-    webhook: (job) => processWebhookEvent(db.prisma, queue, Number(job.data.eventId)),
+    webhook,
     "rank-sync": async (job) => {
       // The local demo shop has no Shopify to sync to (app/demo.server.ts).
       if (job.shop === DEMO_SHOP && process.env.TOKUI_DEMO === "1") return;

@@ -95,8 +95,19 @@ export class PgBossJobQueue implements JobQueue {
       let found = 0;
       for (const name of Object.keys(QUEUES) as QueueName[]) {
         const jobs = await this.boss.fetch<BossData>(name, { batchSize: DRAIN_BATCH, includeMetadata: true });
+        found += jobs.length;
+        const batch = handlers[name].batch;
+        if (batch && jobs.length > 1) {
+          try {
+            await batch(jobs.map((job) => toJobInfo(name, job.data, job.retryCount + 1)));
+            await this.boss.complete(name, jobs.map((job) => job.id));
+            result.done += jobs.length;
+            continue;
+          } catch (error) {
+            logger.warn("batch failed, running its jobs one by one", { queue: name, jobs: jobs.length, error: String(error) });
+          }
+        }
         for (const job of jobs) {
-          found++;
           try {
             await handlers[name](toJobInfo(name, job.data, job.retryCount + 1));
             await this.boss.complete(name, job.id);

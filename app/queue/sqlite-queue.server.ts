@@ -122,15 +122,30 @@ export class SqliteJobQueue implements JobQueue {
     });
 
     const result: DrainResult = { done: 0, retried: 0, failed: 0 };
-    for (const job of claimed) {
+    const info = (job: (typeof claimed)[number]) => ({
+      queue: job.queue as QueueName,
+      shop: job.shop,
+      data: JSON.parse(job.payload) as JobRequest["data"],
+      attempt: job.attempts + 1,
+    });
+    let single = claimed;
+    for (const queue of new Set(claimed.map((j) => j.queue as QueueName))) {
+      const batch = handlers[queue].batch;
+      const jobs = claimed.filter((j) => j.queue === queue);
+      if (!batch || jobs.length < 2) continue;
+      try {
+        await batch(jobs.map(info));
+        await this.prisma.job.updateMany({ where: { id: { in: jobs.map((j) => j.id) } }, data: { status: "done", lockedUntil: null, lastError: null } });
+        result.done += jobs.length;
+        single = single.filter((j) => j.queue !== queue);
+      } catch (error) {
+        this.log(`[queue] ${queue} batch of ${jobs.length} failed, running them one by one: ${String(error)}`);
+      }
+    }
+    for (const job of single) {
       const attempt = job.attempts + 1;
       try {
-        await handlers[job.queue as QueueName]({
-          queue: job.queue as QueueName,
-          shop: job.shop,
-          data: JSON.parse(job.payload) as JobRequest["data"],
-          attempt,
-        });
+        await handlers[job.queue as QueueName](info(job));
         // updateMany: a job may have deleted its own row (shop/redact removes the shop's jobs).
         await this.prisma.job.updateMany({ where: { id: job.id }, data: { status: "done", lockedUntil: null, lastError: null } });
         result.done++;

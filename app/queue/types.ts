@@ -24,7 +24,14 @@ export interface JobInfo {
   attempt: number;
 }
 
-export type JobHandler = (job: JobInfo) => Promise<void>;
+export type JobHandler = ((job: JobInfo) => Promise<void>) & {
+  /**
+   * Optional: run several due jobs of this queue at once (e.g. webhook events in one
+   * transaction). If it throws, the queue falls back to running the jobs one by one, so one
+   * bad job never holds the others back.
+   */
+  batch?: (jobs: JobInfo[]) => Promise<void>;
+};
 export type JobHandlers = Record<QueueName, JobHandler>;
 
 /** Throw from a handler for a failure worth retrying later (THROTTLED, 5xx, network). */

@@ -36,7 +36,8 @@ export async function ingestOrderSnapshots(
   queue: JobQueue,
   shop: string,
   snapshots: OrderSnapshot[],
-  options: { source: string; now: Date },
+  /** source: what delivered the orders ("orders/create", "import"), or per order. */
+  options: { source: string | ((snapshot: OrderSnapshot) => string); now: Date },
 ): Promise<IngestResult> {
   if (snapshots.length === 0) return { applied: 0, stale: 0, customers: [] };
   // Within one batch the newest snapshot of an order wins.
@@ -66,7 +67,8 @@ export async function ingestOrderSnapshots(
   const touched = new Set<number>();
   const reasonByCustomer = new Map<number, string>();
   for (const { snapshot, customerId, existingId } of toSave) {
-    const reason = orderReason(snapshot.name ?? snapshot.gid, options.source);
+    const source = typeof options.source === "string" ? options.source : options.source(snapshot);
+    const reason = orderReason(snapshot.name ?? snapshot.gid, source);
     if (customerId !== null) {
       touched.add(customerId);
       reasonByCustomer.set(customerId, reason);
@@ -83,7 +85,7 @@ export async function ingestOrderSnapshots(
     queue,
     ctx,
     [...touched],
-    (id) => reasonByCustomer.get(id) ?? options.source,
+    (id) => reasonByCustomer.get(id)!,
     options.now,
   );
   return { applied: fresher.length, stale, customers };

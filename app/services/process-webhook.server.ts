@@ -1,4 +1,5 @@
 import type { PrismaClient, Tx } from "../db.server";
+import type { OrderSnapshot } from "../domain/types";
 import { logger } from "../logger.server";
 import { redactCustomer } from "../models/customer.server";
 import { deleteShopData, ensureShop, markShopUninstalled } from "../models/shop.server";
@@ -12,6 +13,65 @@ import {
   parseWebhookJson,
 } from "../shopify/payloads";
 import { ingestOrderSnapshots, ingestRefund, prepareOrderIngest } from "./ingest-order.server";
+
+const ORDER_TOPICS = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
+
+/**
+ * Several stored events at once (the queue's batch path): the order events of one shop go
+ * through one ingest transaction — one shop context, each customer locked and recomputed once —
+ * and are marked processed in it. Everything else, and any event whose payload does not parse,
+ * goes through processWebhookEvent one by one. If this throws, the queue runs every job alone.
+ */
+export async function processWebhookEvents(
+  prisma: PrismaClient,
+  queue: JobQueue,
+  eventIds: number[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const events = await prisma.webhookEvent.findMany({
+    where: { id: { in: eventIds }, status: { not: "processed" } },
+    orderBy: { id: "asc" },
+  });
+  const byShop = new Map<string, { id: number; topic: string; order: OrderSnapshot }[]>();
+  const alone: number[] = [];
+  for (const event of events) {
+    let order: OrderSnapshot | null = null;
+    if (ORDER_TOPICS.has(event.topic)) {
+      try {
+        order = parseOrderWebhook(parseWebhookJson(event.payload));
+      } catch {
+        order = null; // processWebhookEvent records why
+      }
+    }
+    if (!order) {
+      alone.push(event.id);
+      continue;
+    }
+    const group = byShop.get(event.shop) ?? [];
+    group.push({ id: event.id, topic: event.topic, order });
+    byShop.set(event.shop, group);
+  }
+  for (const [shop, group] of byShop) {
+    await prepareOrderIngest(prisma, shop, group.map((g) => g.order));
+    const topicOf = new Map(group.map((g) => [g.order.gid, g.topic]));
+    await prisma.$transaction(async (tx) => {
+      const pending = new Set(
+        (await tx.webhookEvent.findMany({ where: { id: { in: group.map((g) => g.id) }, status: { not: "processed" } }, select: { id: true } })).map((e) => e.id),
+      );
+      const todo = group.filter((g) => pending.has(g.id));
+      if (todo.length === 0) return;
+      await ingestOrderSnapshots(tx, queue, shop, todo.map((g) => g.order), {
+        source: (order) => topicOf.get(order.gid) ?? "webhook",
+        now: now(),
+      });
+      await tx.webhookEvent.updateMany({
+        where: { id: { in: todo.map((g) => g.id) } },
+        data: { status: "processed", processedAt: now(), attempts: { increment: 1 } },
+      });
+    });
+  }
+  for (const id of alone) await processWebhookEvent(prisma, queue, id, now);
+}
 
 /** What applying one event does inside the transaction; returns a note for the event row. */
 type Apply = (tx: Tx) => Promise<string | null>;
