@@ -36,6 +36,15 @@ describe("parseWebhookJson", () => {
     });
     expect(JSON.parse("820982911946154508")).toBe(820982911946154500); // why it exists
   });
+
+  it.each([
+    ['{"a": 820982911946154508}', { a: "820982911946154508" }],
+    ['{"a":[1,\n  820982911946154508]}', { a: [1, "820982911946154508"] }],
+    ['{"a":-820982911946154508}', { a: "-820982911946154508" }],
+    ['{"a":123,"b":"x"}', { a: 123, b: "x" }],
+  ])("finds unsafe integers wherever JSON allows a number: %s", (raw, expected) => {
+    expect(parseWebhookJson(raw)).toEqual(expected);
+  });
 });
 
 describe("parseOrderWebhook", () => {
