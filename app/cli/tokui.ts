@@ -9,6 +9,7 @@ import { shopReport } from "../services/report.server";
 import { importOrdersJsonl } from "../services/import-orders.server";
 import { recomputeShop } from "../services/recompute.server";
 import { customerData } from "../services/customer-data.server";
+import { pruneOldEvents } from "../services/prune.server";
 import { redactUrl } from "../database-url";
 
 const USAGE = `Usage: npm run tokui -- <command> [options]
@@ -17,6 +18,8 @@ Commands:
   import --shop <shop> --file <path>   Import orders from Shopify bulk-operation JSONL
   report --shop <shop> [--json]        Repeat-purchase figures for a shop
   recompute --shop <shop>              Recompute every customer's rank as of now
+  prune [--days <n>]                   Delete processed webhook events and finished jobs
+                                       older than n days (default 30)
   customer-data --shop <shop> --customer <gid>
                                        Print all Tokui holds about one customer (JSON),
                                        to answer a customers/data_request
@@ -62,11 +65,13 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
         file: { type: "string" },
         customer: { type: "string" },
         json: { type: "boolean", default: false },
+        days: { type: "string", default: "30" },
       },
       strict: true,
     });
-    if (!["import", "report", "recompute", "customer-data"].includes(command)) throw new UsageError(`unknown command "${command}"`);
-    const shop = shopOption(values.shop);
+    if (!["import", "report", "recompute", "customer-data", "prune"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    // prune works across shops; every other command is about one shop.
+    const shop = command === "prune" ? "" : shopOption(values.shop);
     db = createDatabase();
     const context = await createAppContext(db, { startWorker: false });
     try {
@@ -105,6 +110,13 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
             io.err.write(`… ${done}/${total} customers\n`),
           );
           io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          return 0;
+        }
+        case "prune": {
+          const days = Number(values.days);
+          if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days must be a whole number ≥ 1; got "${values.days}"`);
+          const result = await pruneOldEvents(db.prisma, new Date(), days);
+          io.err.write(`pruned ${result.events} processed webhook events and ${result.jobs} finished jobs older than ${days} days\n`);
           return 0;
         }
         case "customer-data": {

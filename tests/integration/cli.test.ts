@@ -138,6 +138,32 @@ describe("tokui customer-data", () => {
   });
 });
 
+describe("tokui prune", () => {
+  it("deletes processed events and finished jobs older than --days, keeps failed and recent ones", async () => {
+    const { prisma } = await app();
+    await prisma.webhookEvent.deleteMany();
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    const base = { shop: SHOP, topic: "orders/create", payload: "{}" };
+    await prisma.webhookEvent.createMany({
+      data: [
+        { ...base, eventId: "old-processed", status: "processed", processedAt: old },
+        { ...base, eventId: "old-failed", status: "failed", processedAt: old },
+        { ...base, eventId: "new-processed", status: "processed", processedAt: new Date() },
+      ],
+    });
+    const result = await tokui("prune", "--days", "30");
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/pruned 1 processed webhook events/);
+    expect((await prisma.webhookEvent.findMany({ orderBy: { eventId: "asc" } })).map((e) => e.eventId)).toEqual(["new-processed", "old-failed"]);
+  });
+
+  it("refuses a nonsense --days", async () => {
+    const result = await tokui("prune", "--days", "0");
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--days must be a whole number ≥ 1/);
+  });
+});
+
 describe("bad use gets a clear error", () => {
   it.each([
     [["report"], /--shop is required/],
