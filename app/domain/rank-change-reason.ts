@@ -5,6 +5,7 @@
 export const orderReason = (orderName: string, source: string) => `order ${orderName} (${source})`;
 export const refundReason = (refundGid: string, source: string) => `refund ${refundGid} (${source})`;
 export const recomputeReason = (asOf: Date) => `recompute as of ${asOf.toISOString()}`;
+export const importReason = () => "history import";
 
 const SOURCES: Record<string, { ja: string; en: string }> = {
   "orders/create": { ja: "新規注文", en: "new order" },
@@ -21,6 +22,7 @@ export function describeReason(reason: string, locale: "ja" | "en"): string {
   if (m) return locale === "ja" ? `注文 ${m[1]}（${source(m[2]!)}）` : `Order ${m[1]} (${source(m[2]!)})`;
   m = /^refund (.+) \((.+)\)$/.exec(reason);
   if (m) return locale === "ja" ? `返金（${source(m[2]!)}）` : `Refund (${source(m[2]!)})`;
+  if (reason === importReason()) return locale === "ja" ? "注文履歴の取り込み" : "Order history import";
   m = /^recompute as of (\d{4}-\d{2}-\d{2})T/.exec(reason);
   if (m) return locale === "ja" ? `${m[1]} 時点の再計算（12か月の期間の経過）` : `Recomputed as of ${m[1]} (12-month window moved)`;
   return reason;

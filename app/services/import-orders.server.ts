@@ -4,7 +4,9 @@ import type { Database } from "../db.server";
 import type { OrderSnapshot } from "../domain/types";
 import type { JobQueue } from "../queue/types";
 import { createBulkOrderAssembler } from "../shopify/bulk-import";
+import { importReason } from "../domain/rank-change-reason";
 import { ingestOrderSnapshots, prepareOrderIngest } from "./ingest-order.server";
+import { refreshCustomersInChunks } from "./recompute.server";
 
 export interface ImportProgress {
   lines: number;
@@ -41,6 +43,8 @@ export async function importOrdersJsonl(
   const assembler = createBulkOrderAssembler();
   const progress: ImportProgress = { lines: 0, orders: 0, applied: 0, stale: 0, badLines: 0 };
   let batch: OrderSnapshot[] = [];
+  // Each customer's stats and rank are computed once, after all their orders are in.
+  const touched = new Set<number>();
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -48,9 +52,10 @@ export async function importOrdersJsonl(
     batch = [];
     await prepareOrderIngest(db.prisma, options.shop, orders);
     const result = await db.prisma.$transaction(
-      (tx) => ingestOrderSnapshots(tx, queue, options.shop, orders, { source: "import", now: now() }),
+      (tx) => ingestOrderSnapshots(tx, queue, options.shop, orders, { source: "import", now: now(), deferRefresh: true }),
       { timeout: 120_000, maxWait: 30_000 },
     );
+    for (const id of result.touchedCustomerIds) touched.add(id);
     progress.orders += orders.length;
     progress.applied += result.applied;
     progress.stale += result.stale;
@@ -73,5 +78,6 @@ export async function importOrdersJsonl(
   }
   await take(assembler.end());
   await flush();
+  await refreshCustomersInChunks(db, queue, options.shop, [...touched], importReason(), now());
   return progress;
 }

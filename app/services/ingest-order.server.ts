@@ -23,6 +23,8 @@ export interface IngestResult {
   /** Snapshots not newer than the one stored (duplicates, late or out-of-order deliveries). */
   stale: number;
   customers: RefreshResult[];
+  /** Customers whose orders changed (with deferRefresh, the caller must refresh them). */
+  touchedCustomerIds: number[];
 }
 
 /**
@@ -37,9 +39,13 @@ export async function ingestOrderSnapshots(
   shop: string,
   snapshots: OrderSnapshot[],
   /** source: what delivered the orders ("orders/create", "import"), or per order. */
-  options: { source: string | ((snapshot: OrderSnapshot) => string); now: Date },
+  /**
+   * deferRefresh: store the orders but leave the customers' stats and ranks to the caller —
+   * the bulk import refreshes each customer once at the end instead of once per batch.
+   */
+  options: { source: string | ((snapshot: OrderSnapshot) => string); now: Date; deferRefresh?: boolean },
 ): Promise<IngestResult> {
-  if (snapshots.length === 0) return { applied: 0, stale: 0, customers: [] };
+  if (snapshots.length === 0) return { applied: 0, stale: 0, customers: [], touchedCustomerIds: [] };
   // Within one batch the newest snapshot of an order wins.
   const newest = new Map<string, OrderSnapshot>();
   for (const s of snapshots) {
@@ -53,7 +59,7 @@ export async function ingestOrderSnapshots(
     return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime();
   });
   const stale = snapshots.length - fresher.length;
-  if (fresher.length === 0) return { applied: 0, stale, customers: [] };
+  if (fresher.length === 0) return { applied: 0, stale, customers: [], touchedCustomerIds: [] };
 
   const ctx = await loadShopContext(tx, shop);
   const customerIds = await upsertCustomers(tx, shop, fresher.flatMap((s) => (s.customer ? [s.customer] : [])));
@@ -80,15 +86,11 @@ export async function ingestOrderSnapshots(
       reasonByCustomer.set(previous, reason);
     }
   }
-  const customers = await refreshCustomers(
-    tx,
-    queue,
-    ctx,
-    [...touched],
-    (id) => reasonByCustomer.get(id)!,
-    options.now,
-  );
-  return { applied: fresher.length, stale, customers };
+  const touchedCustomerIds = [...touched];
+  const customers = options.deferRefresh
+    ? []
+    : await refreshCustomers(tx, queue, ctx, touchedCustomerIds, (id) => reasonByCustomer.get(id)!, options.now);
+  return { applied: fresher.length, stale, customers, touchedCustomerIds };
 }
 
 export type RefundOutcome = { status: "duplicate" } | { status: "applied"; customer: RefreshResult | null };

@@ -4,6 +4,27 @@ import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
 
+/** Refresh many customers, 1,000 per transaction; returns how many changed rank. */
+export async function refreshCustomersInChunks(
+  db: Database,
+  queue: JobQueue,
+  shop: string,
+  customerIds: number[],
+  reason: string,
+  now: Date,
+): Promise<number> {
+  let rankChanges = 0;
+  for (let i = 0; i < customerIds.length; i += 1000) {
+    const ids = customerIds.slice(i, i + 1000);
+    const results = await db.prisma.$transaction(
+      async (tx) => refreshCustomers(tx, queue, await loadShopContext(tx, shop), ids, reason, now),
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    rankChanges += results.filter((r) => r.changed).length;
+  }
+  return rankChanges;
+}
+
 /**
  * Recompute every customer's stats and rank for `now`: the trailing spend window slides with
  * time, so a customer can move down without any new order. Run it daily (cron) or after
@@ -34,15 +55,8 @@ export async function recomputeShop(
     ).map((c) => c.id);
     if (ids.length === 0) break;
     cursor = ids[ids.length - 1]!;
-    const results = await db.prisma.$transaction(
-      async (tx) => {
-        const ctx = await loadShopContext(tx, shop);
-        return refreshCustomers(tx, queue, ctx, ids, recomputeReason(now), now);
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
+    rankChanges += await refreshCustomersInChunks(db, queue, shop, ids, recomputeReason(now), now);
     done += ids.length;
-    rankChanges += results.filter((r) => r.changed).length;
     onProgress?.(done, total);
   }
   return { customers: done, rankChanges };

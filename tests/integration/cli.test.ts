@@ -43,6 +43,12 @@ describe("tokui import", () => {
     expect(await prisma.orderLine.count({ where: { shop: SHOP } })).toBe(5);
     expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n, rankKey: "first" });
     expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n, rankKey: "second" });
+    // Each customer is ranked once, after all of their orders: one change each, from nothing.
+    const { prisma: db } = await app();
+    expect(await db.rankChange.findMany({ where: { shop: SHOP }, select: { fromRank: true, toRank: true, reason: true }, orderBy: { toRank: "asc" } })).toEqual([
+      { fromRank: null, toRank: "first", reason: "history import" },
+      { fromRank: null, toRank: "second", reason: "history import" },
+    ]);
     // Every customer whose rank changed has a sync to Shopify queued.
     expect((await queue.counts())["rank-sync:waiting"]).toBe(waitingBefore + 2);
   });
@@ -128,7 +134,7 @@ describe("tokui customer-data", () => {
     const data = JSON.parse(result.out);
     expect(data.customer).toMatchObject({ gid: "gid://shopify/Customer/7409876543299", orderCount: 2, lifetimeSpent: "9900", rank: "second" });
     expect(data.orders.map((o: { name: string }) => o.name)).toEqual(["#1004", "#1005"]);
-    expect(data.rankChanges.map((r: { to: string }) => r.to)).toEqual(["second"]);
+    expect(data.rankChanges.map((r: { to: string }) => r.to)).toEqual(["second"]); // ranked once, after the import
   });
 
   it("says so when the customer is unknown", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeReason, orderReason, recomputeReason, refundReason } from "~/domain/rank-change-reason";
+import { describeReason, importReason, orderReason, recomputeReason, refundReason } from "~/domain/rank-change-reason";
 
 describe("rank change reasons", () => {
   it.each([
@@ -8,6 +8,7 @@ describe("rank change reasons", () => {
     [orderReason("#1003", "import"), "注文 #1003（履歴の取り込み）", "Order #1003 (history import)"],
     [refundReason("gid://shopify/Refund/9", "refunds/create"), "返金（返金）", "Refund (refund)"],
     [recomputeReason(new Date("2026-09-01T00:00:00Z")), "2026-09-01 時点の再計算（12か月の期間の経過）", "Recomputed as of 2026-09-01 (12-month window moved)"],
+    [importReason(), "注文履歴の取り込み", "Order history import"],
     ["something else", "something else", "something else"],
   ])("%s", (stored, ja, en) => {
     expect(describeReason(stored, "ja")).toBe(ja);
