@@ -4,7 +4,13 @@ import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
 
-/** Refresh many customers, 1,000 per transaction; returns how many changed rank. */
+/**
+ * Customers per transaction. Prisma's SQLite adapter allows 999 bind values in one statement,
+ * and an `id IN (…)` list binds one per customer.
+ */
+const CHUNK = 500;
+
+/** Refresh many customers, CHUNK per transaction; returns how many changed rank. */
 export async function refreshCustomersInChunks(
   db: Database,
   queue: JobQueue,
@@ -14,8 +20,8 @@ export async function refreshCustomersInChunks(
   now: Date,
 ): Promise<number> {
   let rankChanges = 0;
-  for (let i = 0; i < customerIds.length; i += 1000) {
-    const ids = customerIds.slice(i, i + 1000);
+  for (let i = 0; i < customerIds.length; i += CHUNK) {
+    const ids = customerIds.slice(i, i + CHUNK);
     const results = await db.prisma.$transaction(
       async (tx) => refreshCustomers(tx, queue, await loadShopContext(tx, shop), ids, reason, now),
       { timeout: 120_000, maxWait: 30_000 },
@@ -49,7 +55,7 @@ export async function recomputeShop(
       await db.prisma.customer.findMany({
         where: { shop, id: { gt: cursor } },
         orderBy: { id: "asc" },
-        take: 1000,
+        take: CHUNK,
         select: { id: true },
       })
     ).map((c) => c.id);

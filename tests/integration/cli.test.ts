@@ -118,6 +118,25 @@ describe("tokui recompute", () => {
     expect(last).toMatchObject({ fromRank: "vip", toRank: "second", reason: "recompute as of 2026-09-01T00:00:00.000Z" });
   });
 
+  it("ranks a shop with more customers than one SQL statement can bind (1,200)", async () => {
+    const { db, queue, prisma } = await app();
+    await prisma.shop.create({ data: { shop: SHOP } });
+    await prisma.rankTier.create({ data: { shop: SHOP, key: "first", position: 1, labelJa: "初回", labelEn: "First purchase", minOrders: 1 } });
+    const gids = Array.from({ length: 1200 }, (_, i) => `gid://shopify/Customer/${900000 + i}`);
+    await prisma.customer.createMany({ data: gids.map((gid) => ({ shop: SHOP, gid })) });
+    const customers = await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } });
+    const at = new Date("2026-10-01T00:00:00Z");
+    await prisma.order.createMany({
+      data: customers.map((c, i) => ({
+        shop: SHOP, gid: `gid://shopify/Order/${800000 + i}`, customerId: c.id, processedAt: at, currency: "JPY",
+        totalPrice: 1000n, sourceCurrentTotal: 1000n, currentTotal: 1000n, sourceUpdatedAt: at,
+      })),
+    });
+    const result = await recomputeShop(db, queue, SHOP, new Date("2026-11-01T00:00:00Z"));
+    expect(result).toEqual({ customers: 1200, rankChanges: 1200 });
+    expect(await prisma.customer.count({ where: { shop: SHOP, rankKey: "first", orderCount: 1 } })).toBe(1200);
+  });
+
   it("runs from the command line", async () => {
     await tokui("import", "--shop", SHOP, "--file", GOOD);
     const result = await tokui("recompute", "--shop", SHOP);
