@@ -3,6 +3,8 @@
  * with the long tail real shops have (most customers buy once, a few come back often), guest
  * checkouts, a cancellation and refunds. Deterministic for a given seed and `now`.
  */
+import { random } from "./random";
+
 export interface DemoEvent {
   topic: "orders/create" | "orders/cancelled" | "refunds/create";
   eventId: string;
@@ -19,18 +21,6 @@ const PRODUCTS = [
 const FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"];
 const GIVEN = ["花子", "太郎", "美咲", "健太", "陽子", "翔", "由美", "大輔", "さくら", "直樹", "愛", "誠"];
 const PREFECTURES = ["JP-13", "JP-27", "JP-14", "JP-23", "JP-01", "JP-40"];
-
-/** mulberry32: tiny, fast, good enough for sample data. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const yen = (n: number) => ({ shop_money: { amount: String(n), currency_code: "JPY" }, presentment_money: { amount: String(n), currency_code: "JPY" } });
 

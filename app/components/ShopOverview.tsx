@@ -28,67 +28,57 @@ export function ShopOverview({ overview, locale }: { overview: Overview; locale:
   return (
     <Layout>
       <Layout.Section>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t(locale, "report.title")}
-            </Text>
-            <DataTable
-              columnContentTypes={["text", "numeric"]}
-              headings={[t(locale, "overview.figure"), t(locale, "overview.value")]}
-              rows={[
-                [t(locale, "report.customers"), String(report.customers)],
-                [t(locale, "report.orders"), String(report.orders)],
-                [t(locale, "report.revenue"), displayMoney(toMinorUnits(report.revenue, report.currency), report.currency, locale)],
-                [t(locale, "report.repeatRate"), pct(report.repeatRate)],
-                [t(locale, "report.paretoTop20Share"), pct(report.paretoTop20Share)],
-              ]}
-            />
-          </BlockStack>
-        </Card>
+        <TableCard
+          title={t(locale, "report.title")}
+          types={["text", "numeric"]}
+          headings={[t(locale, "overview.figure"), t(locale, "overview.value")]}
+          rows={[
+            [t(locale, "report.customers"), String(report.customers)],
+            [t(locale, "report.orders"), String(report.orders)],
+            [t(locale, "report.revenue"), displayMoney(toMinorUnits(report.revenue, report.currency), report.currency, locale)],
+            [t(locale, "report.repeatRate"), pct(report.repeatRate)],
+            [t(locale, "report.paretoTop20Share"), pct(report.paretoTop20Share)],
+          ]}
+        />
       </Layout.Section>
       <Layout.Section variant="oneThird">
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t(locale, "report.rankDistribution")}
-            </Text>
-            <DataTable
-              columnContentTypes={["text", "numeric"]}
-              headings={[t(locale, "overview.rank"), t(locale, "overview.customers")]}
-              rows={byRank.map(([key, n]) => [label(key), String(n)])}
-            />
-          </BlockStack>
-        </Card>
+        <TableCard
+          title={t(locale, "report.rankDistribution")}
+          types={["text", "numeric"]}
+          headings={[t(locale, "overview.rank"), t(locale, "overview.customers")]}
+          rows={byRank.map(([key, n]) => [label(key), String(n)])}
+        />
       </Layout.Section>
       <Layout.Section>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t(locale, "overview.topCustomers")}
-            </Text>
-            <DataTable
-              columnContentTypes={["text", "text", "numeric", "numeric"]}
-              headings={[t(locale, "overview.customer"), t(locale, "overview.rank"), t(locale, "overview.orders"), t(locale, "overview.spend")]}
-              rows={topCustomers.map((c) => [name(c), label(c.rankKey), String(c.orderCount), money(c.lifetimeSpent)])}
-            />
-          </BlockStack>
-        </Card>
+        <TableCard
+          title={t(locale, "overview.topCustomers")}
+          types={["text", "text", "numeric", "numeric"]}
+          headings={[t(locale, "overview.customer"), t(locale, "overview.rank"), t(locale, "overview.orders"), t(locale, "overview.spend")]}
+          rows={topCustomers.map((c) => [name(c), label(c.rankKey), String(c.orderCount), money(c.lifetimeSpent)])}
+        />
       </Layout.Section>
       <Layout.Section>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t(locale, "overview.rankChanges")}
-            </Text>
-            <DataTable
-              columnContentTypes={["text", "text", "text"]}
-              headings={[t(locale, "overview.customer"), t(locale, "overview.move"), t(locale, "overview.reason")]}
-              rows={rankChanges.map((r) => [name(r.customer), `${label(r.fromRank)} → ${label(r.toRank)}`, describeReason(r.reason, locale)])}
-            />
-          </BlockStack>
-        </Card>
+        <TableCard
+          title={t(locale, "overview.rankChanges")}
+          types={["text", "text", "text"]}
+          headings={[t(locale, "overview.customer"), t(locale, "overview.move"), t(locale, "overview.reason")]}
+          rows={rankChanges.map((r) => [name(r.customer), `${label(r.fromRank)} → ${label(r.toRank)}`, describeReason(r.reason, locale)])}
+        />
       </Layout.Section>
     </Layout>
+  );
+}
+
+/** A titled card holding one table: the shape of every block on the overview. */
+function TableCard(props: { title: string; types: ("text" | "numeric")[]; headings: string[]; rows: string[][] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {props.title}
+        </Text>
+        <DataTable columnContentTypes={props.types} headings={props.headings} rows={props.rows} />
+      </BlockStack>
+    </Card>
   );
 }

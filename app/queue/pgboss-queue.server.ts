@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Database, Tx } from "../db.server";
 import { logger } from "../logger.server";
-import { PollLoop } from "./poll-loop";
+import { drainLoop, type PollLoop } from "./poll-loop";
 import {
   MAX_ATTEMPTS,
   isRetryable,
@@ -74,14 +74,7 @@ export class PgBossJobQueue implements JobQueue {
    * waits a full polling interval after every job, which would cap a queue at 2 jobs/s.
    */
   async start(handlers: JobHandlers): Promise<void> {
-    this.loop ??= new PollLoop(
-      async () => {
-        const r = await this.drain(handlers);
-        return r.done + r.retried + r.failed;
-      },
-      POLL_MS,
-      (error) => logger.error("pg-boss worker pass failed", { error: String(error) }),
-    );
+    this.loop ??= drainLoop(this, handlers, POLL_MS, (error) => logger.error("pg-boss worker pass failed", { error: String(error) }));
     this.loop.start();
   }
 

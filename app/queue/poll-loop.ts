@@ -1,3 +1,17 @@
+import type { JobHandlers, JobQueue } from "./types";
+
+/** The background worker of a queue: its drain() in a poll loop. */
+export function drainLoop(queue: Pick<JobQueue, "drain">, handlers: JobHandlers, pollMs: number, onError: (error: unknown) => void): PollLoop {
+  return new PollLoop(
+    async () => {
+      const r = await queue.drain(handlers);
+      return r.done + r.retried + r.failed;
+    },
+    pollMs,
+    onError,
+  );
+}
+
 /**
  * The background worker of both queues: run a pass over due jobs, again at once while passes
  * find work, otherwise every `pollMs`; kick() asks for a pass now. One pass at a time.
@@ -35,6 +49,9 @@ export class PollLoop {
   private schedule(delay: number) {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), delay);
+    // The worker never keeps the process alive on its own: when the HTTP server closes on
+    // SIGTERM, the process ends after the pass in flight (jobs left are durable).
+    this.timer.unref();
   }
 
   private async tick() {

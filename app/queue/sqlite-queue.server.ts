@@ -1,5 +1,5 @@
 import { logger } from "../logger.server";
-import { PollLoop } from "./poll-loop";
+import { drainLoop, type PollLoop } from "./poll-loop";
 import type { PrismaClient, Tx } from "../db.server";
 import {
   MAX_ATTEMPTS,
@@ -63,14 +63,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async start(handlers: JobHandlers): Promise<void> {
-    this.loop ??= new PollLoop(
-      async () => {
-        const r = await this.drain(handlers);
-        return r.done + r.retried + r.failed;
-      },
-      POLL_MS,
-      (error) => this.log(`[queue] worker pass failed: ${String(error)}`),
-    );
+    this.loop ??= drainLoop(this, handlers, POLL_MS, (error) => this.log(`[queue] worker pass failed: ${String(error)}`));
     this.loop.start();
   }
 

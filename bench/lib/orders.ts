@@ -81,17 +81,8 @@ const GUEST_SHARE = 0.02;
 const PARETO_ALPHA = 1.2;
 const WEIGHT_CAP = 60;
 
-/** mulberry32: tiny, fast, deterministic. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../scripts/random";
+
 
 export interface GenerateOptions {
   /** Orders of the history (the set every phase stores). */
