@@ -18,6 +18,8 @@ Commands:
   import --shop <shop> --file <path>   Import orders from Shopify bulk-operation JSONL
   report --shop <shop> [--json]        Repeat-purchase figures for a shop
   recompute --shop <shop>              Recompute every customer's rank as of now
+  worker                               Run the job worker (webhook processing, rank sync)
+                                       until SIGTERM/SIGINT; for TOKUI_INLINE_WORKER=0 setups
   prune [--days <n>]                   Delete processed webhook events and finished jobs
                                        older than n days (default 30)
   customer-data --shop <shop> --customer <gid>
@@ -69,9 +71,9 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
       },
       strict: true,
     });
-    if (!["import", "report", "recompute", "customer-data", "prune"].includes(command)) throw new UsageError(`unknown command "${command}"`);
-    // prune works across shops; every other command is about one shop.
-    const shop = command === "prune" ? "" : shopOption(values.shop);
+    if (!["import", "report", "recompute", "customer-data", "prune", "worker"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    // prune and worker work across shops; every other command is about one shop.
+    const shop = command === "prune" || command === "worker" ? "" : shopOption(values.shop);
     db = createDatabase();
     const context = await createAppContext(db, { startWorker: false });
     try {
@@ -110,6 +112,20 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
             io.err.write(`… ${done}/${total} customers\n`),
           );
           io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          return 0;
+        }
+        case "worker": {
+          // Jobs are durable: stopping mid-way loses nothing, the next worker takes them up.
+          io.err.write(`worker started on ${redactUrl(db.url)}; SIGTERM or Ctrl+C stops it\n`);
+          await context.queue.start(context.handlers);
+          // The queue's timers do not hold the process (so a web server can exit): this does.
+          const keepAlive = setInterval(() => undefined, 1 << 30);
+          await new Promise<void>((resolve) => {
+            process.once("SIGTERM", resolve);
+            process.once("SIGINT", resolve);
+          });
+          clearInterval(keepAlive);
+          io.err.write("worker stopping after the jobs in hand\n");
           return 0;
         }
         case "prune": {
