@@ -14,6 +14,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      // The storefront theme app extension (extensions/rank-badge): Theme Check, locales, Liquid.
+      { extends: true, test: { name: "theme", include: ["tests/theme/**/*.test.ts"] } },
       ...integrationDatabases.map((db) => ({
         extends: true as const,
         test: {
