@@ -4,6 +4,7 @@ import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue/types";
 import { processWebhookEvent, processWebhookEvents } from "./services/process-webhook.server";
+import { webhookEventStore, type IncomingWebhook, type StoreOutcome } from "./services/store-webhook-events.server";
 
 /**
  * The process-wide services: database, job queue and the handlers that drain it. Routes, the
@@ -13,6 +14,8 @@ export interface AppContext {
   db: Database;
   queue: JobQueue;
   handlers: JobHandlers;
+  /** Stores a webhook delivery once, with its job; concurrent deliveries share a transaction. */
+  storeWebhook: (event: IncomingWebhook) => Promise<StoreOutcome>;
 }
 
 export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
@@ -35,7 +38,7 @@ export async function createAppContext(db: Database, options: { startWorker: boo
   const queue = await createJobQueue(db);
   const handlers = jobHandlers(db, queue);
   if (options.startWorker) await queue.start(handlers);
-  return { db, queue, handlers };
+  return { db, queue, handlers, storeWebhook: webhookEventStore(db, queue) };
 }
 
 declare global {

@@ -19,7 +19,7 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--por
 
 const base = `http://127.0.0.1:${port}`;
 const secret = randomBytes(24).toString("base64url"); // this run only: nothing outside can sign for it
-const server = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/server/index.js"], {
+const server = spawn(process.execPath, ["scripts/serve.mjs"], {
   stdio: ["ignore", "inherit", "inherit"],
   env: {
     ...process.env,

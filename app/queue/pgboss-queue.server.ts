@@ -52,21 +52,25 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async enqueue(tx: Tx, ...jobs: JobRequest[]): Promise<void> {
-    // One send per job: send() is what applies the queue's singleton policy.
-    for (const job of jobs) await this.send(tx, job);
-  }
-
-  private async send(tx: Tx, job: JobRequest): Promise<void> {
-    const data: BossData = { ...job.data, __shop: job.shop };
-    await this.boss.send(job.queue, data, {
-      ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),
-      ...(job.startAfter ? { startAfter: job.startAfter } : {}),
-      db: {
-        executeSql: async (text: string, values: unknown[]) => ({
-          rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values.map(toSqlParameter)),
-        }),
+    if (jobs.length === 0) return;
+    // One statement for all jobs. pg-boss's insert applies each queue's policy (a "stately"
+    // queue's unique index with ON CONFLICT DO NOTHING drops a second waiting job per key) and
+    // its retry settings, as send() does.
+    await this.boss.insert(
+      jobs.map((job) => ({
+        name: job.queue,
+        data: { ...job.data, __shop: job.shop } satisfies BossData,
+        ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),
+        ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+      })),
+      {
+        db: {
+          executeSql: async (text: string, values: unknown[]) => ({
+            rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values.map(toSqlParameter)),
+          }),
+        },
       },
-    });
+    );
   }
 
   /**

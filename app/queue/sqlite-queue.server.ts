@@ -1,6 +1,7 @@
 import { logger } from "../logger.server";
 import { drainLoop, type PollLoop } from "./poll-loop";
 import type { PrismaClient, Tx } from "../db.server";
+import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import {
   MAX_ATTEMPTS,
   RetryableJobError,
@@ -22,6 +23,21 @@ const BATCH = 20;
  * The queue for the embedded SQLite default: rows in the Job table, one worker loop in the
  * app process. A job left "running" by a crash is taken again once its lease expires.
  */
+/**
+ * Insert jobs without a singleton key through a direct connection (SqliteWriter), inside the
+ * caller's transaction there — the same rows enqueue() writes through Prisma.
+ */
+export function insertJobRows(connection: SqliteConnection, jobs: JobRequest[], now: Date): void {
+  const insert = connection.prepare(
+    'INSERT INTO "Job" ("shop", "queue", "payload", "runAt", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const at = sqliteDateTime(now);
+  for (const job of jobs) {
+    if (job.singletonKey) throw new Error("insertJobRows: singleton jobs go through enqueue()");
+    insert.run(job.shop, job.queue, JSON.stringify(job.data), job.startAfter ? sqliteDateTime(job.startAfter) : at, at, at);
+  }
+}
+
 export class SqliteJobQueue implements JobQueue {
   private loop: PollLoop | undefined;
 

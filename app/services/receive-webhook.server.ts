@@ -1,14 +1,14 @@
 import { env } from "../env.server";
 import { appContext } from "../context.server";
 import { logger } from "../logger.server";
-import { isUniqueViolation } from "../models/shop.server";
 import { parseWebhookJson } from "../shopify/payloads";
 import { verifyShopifyWebhook } from "../shopify/webhook-signature";
 import { WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-topics";
 
 /**
  * The whole of a webhook route: verify Shopify's HMAC, check the payload, store it once
- * (deduplicated on the event id) together with a job to process it, and acknowledge. The
+ * (deduplicated on the event id) together with a job to process it, and acknowledge. Concurrent
+ * deliveries are written in one transaction (group commit, app/lib/group-commit.ts). The
  * processing runs right after, outside the request (docs/decisions/0003-webhook-ingestion.md), so the
  * acknowledgement never waits for rank computation and is well inside Shopify's 5 seconds.
  */
@@ -36,22 +36,9 @@ export async function receiveWebhook(request: Request, routeTopic: WebhookTopic)
     return reject(400, topic, reason, shop);
   }
 
-  const { db, queue } = await appContext();
-  const stored = await db.prisma.$transaction(async (tx) => {
-    const existing = await tx.webhookEvent.findUnique({ where: { shop_eventId: { shop, eventId } }, select: { id: true } });
-    if (existing) return false;
-    const event = await tx.webhookEvent.create({
-      data: { shop, eventId, topic, resourceGid, payload: rawBody },
-      select: { id: true },
-    });
-    await queue.enqueue(tx, { queue: "webhook", shop, data: { eventId: event.id } });
-    return true;
-  }).catch((error: unknown) => {
-    // Two copies of one delivery racing on PostgreSQL: the loser hits the unique key.
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  });
-  if (!stored) {
+  const { storeWebhook, queue } = await appContext();
+  const outcome = await storeWebhook({ shop, eventId, topic, resourceGid, payload: rawBody });
+  if (outcome === "duplicate") {
     logger.info("webhook duplicate acknowledged", { shop, topic, eventId });
     return new Response(null, { status: 200 });
   }

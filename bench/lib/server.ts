@@ -1,6 +1,6 @@
 /**
- * The built app (build/server/index.js) under remix-serve, on 127.0.0.1 only, with its queue
- * worker inline as in production with one instance.
+ * The built app (build/server/index.js) as `npm start` serves it (scripts/serve.mjs), on
+ * 127.0.0.1 only, with its queue worker inline as in production with one instance.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -9,13 +9,7 @@ import net from "node:net";
 import path from "node:path";
 
 export const SERVER_BUILD = "build/server/index.js";
-const SERVE_CLI = "node_modules/@remix-run/serve/dist/cli.js";
-
-// remix-serve closes its listener on SIGTERM but the worker's poll timer keeps the process
-// alive; exit shortly after, normally, so that `--cpu-prof` (see --server-node-options) is written.
-const EXIT_ON_SIGTERM = `data:text/javascript,${encodeURIComponent(
-  'process.once("SIGTERM", () => setTimeout(() => process.exit(0), 300));',
-)}`;
+const SERVE = "scripts/serve.mjs";
 
 /** Why the benchmark cannot start the server, or null. Also warns when the build looks stale. */
 export function checkBuild(): { error: string | null; warning: string | null } {
@@ -72,9 +66,8 @@ export async function startServer(options: {
   startTimeoutMs: number;
 }): Promise<RunningServer> {
   const base = `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, [...options.nodeOptions, "--import", EXIT_ON_SIGTERM, SERVE_CLI, SERVER_BUILD], {
-    // remix-serve logs every request to stdout (morgan): dropped, so logging costs nothing extra
-    // here that production would not pay to its own log sink. stderr (errors) stays visible.
+  const child = spawn(process.execPath, [...options.nodeOptions, SERVE], {
+    // stdout (the start-up line) is dropped; stderr (errors) stays visible.
     stdio: ["ignore", "ignore", "inherit"],
     env: {
       ...process.env,
@@ -121,7 +114,7 @@ export async function startServer(options: {
   return { port: options.port, process: child, exited, stop };
 }
 
-/** Any HTTP answer at all means remix-serve is listening. */
+/** Any HTTP answer at all means the server is listening. */
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const request = http.get({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 2000 }, (response) => {

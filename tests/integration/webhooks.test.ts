@@ -289,6 +289,59 @@ describe("bursts", () => {
   });
 });
 
+describe("concurrent deliveries share transactions (group commit)", () => {
+  it("stores each event once when 40 deliveries arrive at once, copies of one event among them", async () => {
+    const { prisma, drain, queue } = await app();
+    const waitingBefore = (await queue.counts())["webhook:waiting"] ?? 0;
+    const deliveries = Array.from({ length: 40 }, (_, n) => {
+      // Events 0–4 are each delivered twice, the copies in flight together.
+      const event = n < 35 ? n : n - 35;
+      return send(ordersCreate, {
+        topic: "orders/create",
+        eventId: `evt-burst-${event}`,
+        body: orderPayload({ id: 9600 + event, customerId: 7409876550000 + (event % 7), total: "1000" }),
+      });
+    });
+    const answers = await Promise.all(deliveries);
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(await prisma.webhookEvent.count()).toBe(35);
+    // One processing job per stored event, none for the copies.
+    expect(((await queue.counts())["webhook:waiting"] ?? 0) - waitingBefore).toBe(35);
+    await drain();
+    expect(await prisma.order.count()).toBe(35);
+    const counts = await prisma.customer.findMany({ select: { orderCount: true } });
+    expect(counts.map((c) => c.orderCount).sort()).toEqual([5, 5, 5, 5, 5, 5, 5]);
+  });
+
+  it("records the receipt time so that Prisma reads and compares it (SQLite: the direct SQL path)", async () => {
+    const { prisma } = await app();
+    const before = new Date(Date.now() - 1);
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9701, total: "1000" }) });
+    const after = new Date(Date.now() + 1);
+    const event = await prisma.webhookEvent.findFirstOrThrow({ select: { receivedAt: true, status: true, topic: true, resourceGid: true } });
+    expect(event).toMatchObject({ status: "pending", topic: "orders/create", resourceGid: "gid://shopify/Order/9701" });
+    expect(event.receivedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(event.receivedAt.getTime()).toBeLessThanOrEqual(after.getTime());
+    expect(await prisma.webhookEvent.count({ where: { receivedAt: { gte: before, lte: after } } })).toBe(1);
+    expect(await prisma.webhookEvent.count({ where: { receivedAt: { lt: before } } })).toBe(0);
+  });
+
+  it("lets two app instances race to store the same events: each stored once, the rest acknowledged as duplicates", async () => {
+    const { db, queue, prisma } = await app();
+    const { webhookEventStore } = await import("~/services/store-webhook-events.server");
+    // Two stores = two instances' group commits (on PostgreSQL, separate transactions that
+    // both read "not stored yet" and then meet at the unique key).
+    const instances = [webhookEventStore(db, queue), webhookEventStore(db, queue)];
+    const event = (n: number) => ({ shop: TEST_SHOP, eventId: `evt-race-${n}`, topic: "orders/create", resourceGid: null, payload: "{}" });
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3, 4, 5].flatMap((n) => instances.map((store) => store(event(n)))),
+    );
+    expect(outcomes.filter((o) => o === "stored")).toHaveLength(6);
+    expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(6);
+    expect(await prisma.webhookEvent.count()).toBe(6);
+  });
+});
+
 describe("concurrency", () => {
   it("loses no update when two orders of one customer are processed at the same time", async () => {
     const { prisma, queue, db } = await app();
