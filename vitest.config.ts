@@ -16,6 +16,11 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
       // The storefront theme app extension (extensions/rank-badge): Theme Check, locales, Liquid.
       { extends: true, test: { name: "theme", include: ["tests/theme/**/*.test.ts"] } },
+      // The shopper-facing UI extensions, rendered with Preact into happy-dom.
+      {
+        extends: true,
+        test: { name: "extensions", include: ["tests/extensions/**/*.test.{ts,tsx}"], environment: "happy-dom" },
+      },
       ...integrationDatabases.map((db) => ({
         extends: true as const,
         test: {
