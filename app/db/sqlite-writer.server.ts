@@ -1,9 +1,10 @@
 import BetterSqlite3 from "better-sqlite3";
+import { sqlTimestamp } from "./json-rows";
 import { sqlitePath } from "../database-url";
 
 /** Prisma's SQLite adapter stores DateTime as this text; rows we write must match it. */
 export function sqliteDateTime(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
+  return sqlTimestamp("sqlite", date);
 }
 
 export type SqliteConnection = BetterSqlite3.Database;

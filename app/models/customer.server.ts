@@ -1,40 +1,49 @@
-import type { PrismaClient, Tx } from "../db.server";
-import { isUniqueViolation } from "./shop.server";
+import { sqlDialect, type PrismaClient, type Tx } from "../db.server";
+import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
 
 type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode">;
 const PII_FIELDS = ["firstName", "lastName", "email", "countryCode"] as const;
 
+const PII_COLUMNS = { id: "int", gid: "text", firstName: "text", lastName: "text", email: "text", countryCode: "text" } as const;
+
+/** One ref per customer, later refs filling in fields the earlier ones lacked. */
+function mergeRefs(refs: CustomerRef[]): Map<string, CustomerRef> {
+  const byGid = new Map<string, CustomerRef>();
+  for (const ref of refs) byGid.set(ref.gid, { ...byGid.get(ref.gid), ...definedOnly(ref) } as CustomerRef);
+  return byGid;
+}
+
 /**
- * Create the rows of customers seen for the first time, outside the ingest transaction: on
- * PostgreSQL two first orders of one new customer can race to insert it, and a unique
- * violation would abort the whole ingest transaction. Losing the race is fine: look again.
+ * Create the rows of customers seen for the first time (with their personal data), outside the
+ * ingest transaction: on PostgreSQL two first orders of one new customer can race to insert it,
+ * and ON CONFLICT DO NOTHING lets the loser carry on instead of aborting its transaction.
  */
-export async function ensureCustomers(prisma: PrismaClient, shop: string, gids: string[]): Promise<void> {
-  const wanted = [...new Set(gids)];
-  for (let attempt = 1; wanted.length > 0; attempt++) {
-    const known = await prisma.customer.findMany({ where: { shop, gid: { in: wanted } }, select: { gid: true } });
-    const knownGids = new Set(known.map((c) => c.gid));
-    const missing = wanted.filter((gid) => !knownGids.has(gid));
-    if (missing.length === 0) return;
-    try {
-      await prisma.customer.createMany({ data: missing.map((gid) => ({ shop, gid })) });
-      return;
-    } catch (error) {
-      if (!isUniqueViolation(error) || attempt >= 3) throw error;
-    }
-  }
+export async function ensureCustomers(prisma: PrismaClient, shop: string, refs: CustomerRef[]): Promise<void> {
+  const byGid = mergeRefs(refs);
+  if (byGid.size === 0) return;
+  const dialect = sqlDialect(prisma);
+  const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 2);
+  const ts = timestampLiteral(dialect, new Date());
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "Customer" ("shop", "gid", "firstName", "lastName", "email", "countryCode", "createdAt", "updatedAt")
+     SELECT ${placeholder(dialect, 1)}, ${rows.col("gid")}, ${rows.col("firstName")}, ${rows.col("lastName")}, ${rows.col("email")}, ${rows.col("countryCode")}, ${ts}, ${ts}
+     FROM ${rows.from}
+     WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
+     ON CONFLICT ("shop", "gid") DO NOTHING`,
+    shop,
+    jsonRowsParam(dialect, PII_COLUMNS, [...byGid.values()].map(personalRow)),
+  );
 }
 
 /**
  * Make sure every referenced customer has a row (ensureCustomers normally did that already)
- * and write personal data that changed.
+ * and write personal data that changed — one statement for all of them.
  * Returns gid → row id.
  */
 export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[]): Promise<Map<string, number>> {
-  const byGid = new Map<string, CustomerRef>();
-  for (const ref of refs) byGid.set(ref.gid, { ...byGid.get(ref.gid), ...definedOnly(ref) } as CustomerRef);
+  const byGid = mergeRefs(refs);
   const gids = [...byGid.keys()].sort();
   if (gids.length === 0) return new Map();
 
@@ -49,17 +58,33 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
       data: missing.map((gid) => ({ shop, gid, ...personalData(byGid.get(gid)!) })),
     });
   }
-  for (const row of existing) {
-    // A redacted customer's personal data never comes back through later payloads.
-    if (row.redactedAt) continue;
+  // A redacted customer's personal data never comes back through later payloads.
+  const changed = existing.filter((row) => {
+    if (row.redactedAt) return false;
     const changes = personalData(byGid.get(row.gid)!);
-    const differs = PII_FIELDS.some((f) => changes[f] !== undefined && changes[f] !== row[f]);
-    if (differs) await tx.customer.update({ where: { id: row.id }, data: changes });
+    return PII_FIELDS.some((f) => changes[f] !== undefined && changes[f] !== row[f]);
+  });
+  if (changed.length > 0) {
+    const dialect = sqlDialect(tx);
+    const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 1);
+    const set = PII_FIELDS.map((f) => `"${f}" = ${rows.col(f)}`).join(", ");
+    await tx.$executeRawUnsafe(
+      `UPDATE "Customer" AS c SET ${set}, "updatedAt" = ${timestampLiteral(dialect, new Date())}
+       FROM ${rows.from}
+       WHERE ${shopFilter(dialect, "c", 2)} AND c."id" = ${rows.col("id")}`,
+      // Fields a payload does not carry keep their stored value; null in a payload clears one.
+      jsonRowsParam(dialect, PII_COLUMNS, changed.map((row) => ({ ...row, ...personalData(byGid.get(row.gid)!) }))),
+      shop,
+    );
   }
   const ids = missing.length > 0
     ? await tx.customer.findMany({ where: { shop, gid: { in: missing } }, select: { id: true, gid: true } })
     : [];
   return new Map([...existing, ...ids].map((c) => [c.gid, c.id]));
+}
+
+function personalRow(ref: CustomerRef): Record<string, unknown> {
+  return { gid: ref.gid, ...personalData(ref) };
 }
 
 function definedOnly(ref: CustomerRef): Partial<CustomerRef> {

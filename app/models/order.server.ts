@@ -1,4 +1,5 @@
-import type { Tx } from "../db.server";
+import { sqlDialect, type Tx } from "../db.server";
+import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 
 export interface StoredOrderState {
@@ -41,10 +42,42 @@ export interface OrderToSave {
   existingId: number | null;
 }
 
-/** Write snapshots the caller has checked are newer than what we hold; returns gid → id. */
+const ORDER_COLUMNS = {
+  id: "int",
+  gid: "text",
+  name: "text",
+  customerId: "int",
+  processedAt: "timestamp",
+  currency: "text",
+  totalPrice: "bigint",
+  sourceCurrentTotal: "bigint",
+  currentTotal: "bigint",
+  cancelledAt: "timestamp",
+  sourceUpdatedAt: "timestamp",
+} as const;
+const ORDER_FIELDS = Object.keys(ORDER_COLUMNS).filter((c) => c !== "id" && c !== "gid");
+
+const LINE_COLUMNS = {
+  orderId: "int",
+  gid: "text",
+  title: "text",
+  sku: "text",
+  productGid: "text",
+  variantGid: "text",
+  quantity: "int",
+  unitPrice: "bigint",
+} as const;
+
+/**
+ * Write snapshots the caller has checked are newer than what we hold; returns gid → id.
+ * Set-based: one INSERT for the new orders, one UPDATE for the known ones, one INSERT for all
+ * their lines (app/db/json-rows.ts), whatever the batch size.
+ */
 export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSave[]): Promise<Map<string, number>> {
   const pending = await refundsAfterSnapshots(tx, shop, orders.map((o) => o.snapshot));
-  const fields = ({ snapshot, customerId }: OrderToSave) => ({
+  const row = ({ snapshot, customerId, existingId }: OrderToSave) => ({
+    id: existingId,
+    gid: snapshot.gid,
     name: snapshot.name,
     customerId,
     processedAt: snapshot.processedAt,
@@ -55,35 +88,48 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
     cancelledAt: snapshot.cancelledAt,
     sourceUpdatedAt: snapshot.updatedAt,
   });
+  const dialect = sqlDialect(tx);
+  const now = timestampLiteral(dialect, new Date());
   const ids = new Map<string, number>();
+
   const fresh = orders.filter((o) => o.existingId === null);
   if (fresh.length > 0) {
-    const created = await tx.order.createManyAndReturn({
-      data: fresh.map((o) => ({ shop, gid: o.snapshot.gid, ...fields(o) })),
-      select: { id: true, gid: true },
-    });
-    for (const row of created) ids.set(row.gid, row.id);
-  }
-  const updated = orders.filter((o) => o.existingId !== null);
-  for (const o of updated) {
-    await tx.order.update({ where: { id: o.existingId! }, data: fields(o) });
-    ids.set(o.snapshot.gid, o.existingId!);
-  }
-  if (updated.length > 0) await tx.orderLine.deleteMany({ where: { orderId: { in: updated.map((o) => o.existingId!) } } });
-  const lines = orders.flatMap(({ snapshot }) =>
-    snapshot.lines.map((line) => ({
-      orderId: ids.get(snapshot.gid)!,
+    const j = jsonRowsSource(dialect, ORDER_COLUMNS, "j", 2);
+    const created = await tx.$queryRawUnsafe<{ id: number | bigint; gid: string }[]>(
+      `INSERT INTO "Order" ("shop", "gid", ${ORDER_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
+       SELECT ${placeholder(dialect, 1)}, ${j.col("gid")}, ${ORDER_FIELDS.map(j.col).join(", ")}, ${now}, ${now}
+       FROM ${j.from}
+       RETURNING "id", "gid"`,
       shop,
-      gid: line.gid,
-      title: line.title,
-      sku: line.sku,
-      productGid: line.productGid,
-      variantGid: line.variantGid,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
-    })),
-  );
-  if (lines.length > 0) await tx.orderLine.createMany({ data: lines });
+      jsonRowsParam(dialect, ORDER_COLUMNS, fresh.map(row)),
+    );
+    for (const r of created) ids.set(r.gid, Number(r.id));
+  }
+  const known = orders.filter((o) => o.existingId !== null);
+  if (known.length > 0) {
+    const j = jsonRowsSource(dialect, ORDER_COLUMNS, "j", 1);
+    await tx.$executeRawUnsafe(
+      `UPDATE "Order" AS o SET ${ORDER_FIELDS.map((f) => `"${f}" = ${j.col(f)}`).join(", ")}, "updatedAt" = ${now}
+       FROM ${j.from}
+       WHERE ${shopFilter(dialect, "o", 2)} AND o."id" = ${j.col("id")}`,
+      jsonRowsParam(dialect, ORDER_COLUMNS, known.map(row)),
+      shop,
+    );
+    for (const o of known) ids.set(o.snapshot.gid, o.existingId!);
+    await tx.orderLine.deleteMany({ where: { shop, orderId: { in: known.map((o) => o.existingId!) } } });
+  }
+  const lines = orders.flatMap(({ snapshot }) => snapshot.lines.map((line) => ({ orderId: ids.get(snapshot.gid)!, ...line })));
+  if (lines.length > 0) {
+    const j = jsonRowsSource(dialect, LINE_COLUMNS, "j", 2);
+    const fields = Object.keys(LINE_COLUMNS);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "OrderLine" ("shop", ${fields.map((f) => `"${f}"`).join(", ")})
+       SELECT ${placeholder(dialect, 1)}, ${fields.map(j.col).join(", ")}
+       FROM ${j.from}`,
+      shop,
+      jsonRowsParam(dialect, LINE_COLUMNS, lines),
+    );
+  }
   return ids;
 }
 

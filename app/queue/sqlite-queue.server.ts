@@ -2,6 +2,7 @@ import { logger } from "../logger.server";
 import { drainLoop, type PollLoop } from "./poll-loop";
 import type { PrismaClient, Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
+import { jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
 import {
   MAX_ATTEMPTS,
   RetryableJobError,
@@ -38,6 +39,8 @@ export function insertJobRows(connection: SqliteConnection, jobs: JobRequest[], 
   }
 }
 
+const JOB_COLUMNS = { shop: "text", queue: "text", payload: "text", singletonKey: "text", runAt: "timestamp" } as const;
+
 export class SqliteJobQueue implements JobQueue {
   private loop: PollLoop | undefined;
 
@@ -67,15 +70,19 @@ export class SqliteJobQueue implements JobQueue {
       return true;
     });
     if (fresh.length === 0) return;
-    await tx.job.createMany({
-      data: fresh.map((job) => ({
-        shop: job.shop,
-        queue: job.queue,
-        payload: JSON.stringify(job.data),
-        singletonKey: job.singletonKey ?? null,
-        runAt: job.startAfter ?? new Date(),
-      })),
-    });
+    // One statement for any number of jobs (an import queues thousands of rank syncs).
+    const now = new Date();
+    const j = jsonRowsSource("sqlite", JOB_COLUMNS, "j", 1);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Job" ("shop", "queue", "payload", "singletonKey", "runAt", "createdAt", "updatedAt")
+       SELECT ${["shop", "queue", "payload", "singletonKey", "runAt"].map(j.col).join(", ")}, ${timestampLiteral("sqlite", now)}, ${timestampLiteral("sqlite", now)}
+       FROM ${j.from}`,
+      jsonRowsParam(
+        "sqlite",
+        JOB_COLUMNS,
+        fresh.map((job) => ({ ...job, payload: JSON.stringify(job.data), runAt: job.startAfter ?? now })),
+      ),
+    );
   }
 
   async start(handlers: JobHandlers): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Prisma, Tx } from "../db.server";
+import { sqlDialect, type Tx } from "../db.server";
+import { jsonRowsParam, jsonRowsSource, shopFilter, timestampLiteral } from "../db/json-rows";
 import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
 import { lockCustomersWithOrders } from "../models/customer.server";
@@ -28,24 +29,22 @@ export async function refreshCustomers(
   if (customerIds.length === 0) return [];
   const customers = await lockCustomersWithOrders(tx, ctx.shop, customerIds);
   const results: RefreshResult[] = [];
-  const rankChanges: Prisma.RankChangeCreateManyInput[] = [];
+  const rankChanges: RankChangeRow[] = [];
   const syncs: JobRequest[] = [];
+  const updates: Record<keyof typeof STATS_COLUMNS, unknown>[] = [];
   for (const before of customers) {
     const stats = customerStats(before.orders, { now, windowMonths: ctx.windowMonths, shopCurrency: ctx.currency });
     const toRank = rankFor(stats, ctx.tiers)?.key ?? null;
     const rankChanged = toRank !== before.rankKey;
-    await tx.customer.update({
-      where: { id: before.id },
-      data: {
-        orderCount: stats.orderCount,
-        lifetimeSpent: stats.lifetimeSpent,
-        windowSpent: stats.windowSpent,
-        statsAsOf: now,
-        firstOrderAt: stats.firstOrderAt,
-        lastOrderAt: stats.lastOrderAt,
-        rankKey: toRank,
-        ...(rankChanged ? { rankSince: now } : {}),
-      },
+    updates.push({
+      id: before.id,
+      orderCount: stats.orderCount,
+      lifetimeSpent: stats.lifetimeSpent,
+      windowSpent: stats.windowSpent,
+      firstOrderAt: stats.firstOrderAt,
+      lastOrderAt: stats.lastOrderAt,
+      rankKey: toRank,
+      rankSince: rankChanged ? now : null,
     });
     if (rankChanged) {
       rankChanges.push({
@@ -64,7 +63,61 @@ export async function refreshCustomers(
     }
     results.push({ customerId: before.id, fromRank: before.rankKey, toRank, changed: rankChanged });
   }
-  if (rankChanges.length > 0) await tx.rankChange.createMany({ data: rankChanges });
+  await writeCustomerStats(tx, ctx.shop, updates, now);
+  await insertRankChanges(tx, rankChanges, now);
   if (syncs.length > 0) await queue.enqueue(tx, ...syncs);
   return results;
+}
+
+const STATS_COLUMNS = {
+  id: "int",
+  orderCount: "int",
+  lifetimeSpent: "bigint",
+  windowSpent: "bigint",
+  firstOrderAt: "timestamp",
+  lastOrderAt: "timestamp",
+  rankKey: "text",
+  rankSince: "timestamp",
+} as const;
+
+/** One UPDATE for all refreshed customers; rankSince null = the rank did not change, keep it. */
+async function writeCustomerStats(tx: Tx, shop: string, rows: Record<keyof typeof STATS_COLUMNS, unknown>[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const dialect = sqlDialect(tx);
+  const j = jsonRowsSource(dialect, STATS_COLUMNS, "j", 1);
+  const at = timestampLiteral(dialect, now);
+  await tx.$executeRawUnsafe(
+    `UPDATE "Customer" AS c SET
+       "orderCount" = ${j.col("orderCount")}, "lifetimeSpent" = ${j.col("lifetimeSpent")}, "windowSpent" = ${j.col("windowSpent")},
+       "firstOrderAt" = ${j.col("firstOrderAt")}, "lastOrderAt" = ${j.col("lastOrderAt")}, "rankKey" = ${j.col("rankKey")},
+       "rankSince" = COALESCE(${j.col("rankSince")}, c."rankSince"), "statsAsOf" = ${at}, "updatedAt" = ${at}
+     FROM ${j.from}
+     WHERE ${shopFilter(dialect, "c", 2)} AND c."id" = ${j.col("id")}`,
+    jsonRowsParam(dialect, STATS_COLUMNS, rows),
+    shop,
+  );
+}
+
+const RANK_CHANGE_COLUMNS = {
+  shop: "text",
+  customerId: "int",
+  fromRank: "text",
+  toRank: "text",
+  reason: "text",
+  orderCount: "int",
+  windowSpent: "bigint",
+} as const;
+type RankChangeRow = { shop: string; customerId: number; fromRank: string | null; toRank: string | null; reason: string; orderCount: number; windowSpent: bigint };
+
+async function insertRankChanges(tx: Tx, rows: RankChangeRow[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const dialect = sqlDialect(tx);
+  const j = jsonRowsSource(dialect, RANK_CHANGE_COLUMNS, "j", 1);
+  const fields = Object.keys(RANK_CHANGE_COLUMNS);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "RankChange" (${fields.map((f) => `"${f}"`).join(", ")}, "createdAt")
+     SELECT ${fields.map(j.col).join(", ")}, ${timestampLiteral(dialect, now)}
+     FROM ${j.from}`,
+    jsonRowsParam(dialect, RANK_CHANGE_COLUMNS, rows),
+  );
 }

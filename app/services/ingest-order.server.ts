@@ -15,7 +15,7 @@ export async function prepareOrderIngest(prisma: PrismaClient, shop: string, sna
   if (snapshots.length === 0) return;
   // shop_money is always in the shop's currency, so the first order tells a new shop's currency.
   await ensureShop(prisma, shop, snapshots[0]!.currency);
-  await ensureCustomers(prisma, shop, snapshots.flatMap((s) => (s.customer ? [s.customer.gid] : [])));
+  await ensureCustomers(prisma, shop, snapshots.flatMap((s) => (s.customer ? [s.customer] : [])));
 }
 
 export interface IngestResult {

@@ -1,0 +1,83 @@
+/**
+ * Set-based statements over many rows at once: the rows travel as ONE JSON parameter and the
+ * database turns it into a table (SQLite json_each, PostgreSQL jsonb_to_recordset). One
+ * statement per batch instead of one per row, and no bound-parameter limit (Prisma's SQLite
+ * adapter binds at most 999 values). Through Prisma's raw queries, so the statements join the
+ * caller's transaction (docs/decisions/0010-set-based-ingest.md).
+ */
+export type SqlDialect = "sqlite" | "postgresql";
+export type ColumnType = "text" | "int" | "bigint" | "timestamp";
+export type Columns = Record<string, ColumnType>;
+
+const PG_TYPES: Record<ColumnType, string> = { text: "text", int: "integer", bigint: "bigint", timestamp: "timestamp(3)" };
+
+export interface JsonRowsSource {
+  /** The FROM item, e.g. `json_each(?) AS j`. */
+  from: string;
+  /** A column of the JSON rows as an SQL expression of its type. */
+  col(name: string): string;
+}
+
+/**
+ * `param` is the placeholder's position among the statement's parameters (PostgreSQL's $n;
+ * SQLite's ? are positional, so the caller writes them in order).
+ */
+export function jsonRowsSource(dialect: SqlDialect, columns: Columns, alias: string, param: number): JsonRowsSource {
+  if (dialect === "sqlite") {
+    return {
+      from: `json_each(?) AS ${alias}`,
+      col: (name) => {
+        const value = `${alias}.value->>'${name}'`;
+        return columns[name] === "bigint" ? `CAST(${value} AS INTEGER)` : value;
+      },
+    };
+  }
+  const definition = Object.entries(columns)
+    .map(([name, type]) => `"${name}" ${PG_TYPES[type]}`)
+    .join(", ");
+  return { from: `jsonb_to_recordset($${param}::jsonb) AS ${alias}(${definition})`, col: (name) => `${alias}."${name}"` };
+}
+
+/**
+ * The JSON parameter for jsonRowsSource: bigint as a decimal string (exact beyond 2^53), Date in
+ * the text form Prisma itself stores (SQLite) or as UTC without a zone (PostgreSQL timestamp(3)).
+ */
+export function jsonRowsParam(dialect: SqlDialect, columns: Columns, rows: Record<string, unknown>[]): string {
+  return JSON.stringify(
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const [name, type] of Object.entries(columns)) {
+        const value = row[name];
+        if (value === undefined || value === null) out[name] = null;
+        else if (type === "bigint") out[name] = String(value);
+        else if (type === "timestamp") out[name] = sqlTimestamp(dialect, value as Date);
+        else out[name] = value;
+      }
+      return out;
+    }),
+  );
+}
+
+export function sqlTimestamp(dialect: SqlDialect, date: Date): string {
+  const iso = date.toISOString();
+  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso.slice(0, -1);
+}
+
+/** A parameter placeholder: SQLite ?, PostgreSQL $n. */
+export const placeholder = (dialect: SqlDialect, n: number) => (dialect === "sqlite" ? "?" : `$${n}`);
+
+/** A timestamp written into the statement (our own ISO text, never user input). */
+export function timestampLiteral(dialect: SqlDialect, date: Date): string {
+  const text = `'${sqlTimestamp(dialect, date)}'`;
+  return dialect === "sqlite" ? text : `${text}::timestamp(3)`;
+}
+
+/**
+ * `alias."shop" = <param>` as a plain filter for UPDATE … FROM <json rows> WHERE alias.id = ….
+ * SQLite's planner cannot size the JSON rows and would drive the join from the shop index —
+ * every row of the shop once per JSON row; a unary + keeps the term off the index, so it looks
+ * each JSON row up by primary key instead (checked with EXPLAIN QUERY PLAN in the tests).
+ */
+export function shopFilter(dialect: SqlDialect, alias: string, param: number): string {
+  return `${dialect === "sqlite" ? "+" : ""}${alias}."shop" = ${placeholder(dialect, param)}`;
+}

@@ -1,0 +1,106 @@
+/**
+ * The hand-written set-based statements (app/db/json-rows.ts) against the real database:
+ * they write what Prisma reads back, exactly, and SQLite runs them by primary key.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { sqlDialect } from "~/db.server";
+import { jsonRowsSource, shopFilter } from "~/db/json-rows";
+import { ensureCustomers, upsertCustomers } from "~/models/customer.server";
+import { findOrders, saveOrderSnapshots } from "~/models/order.server";
+import type { OrderSnapshot } from "~/domain/types";
+import { app } from "../helpers/app";
+
+const DB_KIND = process.env.TOKUI_TEST_DB ?? "sqlite";
+const SHOP = "set-based.myshopify.com";
+const OTHER_SHOP = "other-shop.myshopify.com";
+
+beforeEach(async () => {
+  const { prisma } = await app();
+  await prisma.orderLine.deleteMany();
+  await prisma.order.deleteMany();
+  await prisma.customer.deleteMany();
+});
+
+function snapshot(n: number, overrides: Partial<OrderSnapshot> = {}): OrderSnapshot {
+  return {
+    gid: `gid://shopify/Order/${n}`,
+    name: `#${n}`,
+    customer: null,
+    createdAt: new Date("2026-11-01T01:00:00Z"),
+    processedAt: new Date("2026-11-01T01:00:00.123Z"),
+    updatedAt: new Date("2026-11-01T01:05:00Z"),
+    cancelledAt: null,
+    currency: "JPY",
+    totalPrice: 5160n,
+    currentTotalPrice: 5160n,
+    lines: [{ gid: `gid://shopify/LineItem/${n}1`, title: "緑茶 100g", sku: "0042", productGid: "gid://shopify/Product/1", variantGid: null, quantity: 2, unitPrice: 2580n }],
+    ...overrides,
+  };
+}
+
+describe("set-based writes", () => {
+  it("knows its dialect inside a transaction", async () => {
+    const { prisma } = await app();
+    expect(await prisma.$transaction(async (tx) => sqlDialect(tx))).toBe(DB_KIND);
+  });
+
+  it("stores orders and lines exactly as Prisma reads them back: amounts beyond 2^53, millisecond times, text that looks like a number", async () => {
+    const { prisma } = await app();
+    const huge = 9007199254740993n;
+    await prisma.$transaction((tx) =>
+      saveOrderSnapshots(tx, SHOP, [{ snapshot: snapshot(1, { totalPrice: huge, currentTotalPrice: huge }), customerId: null, existingId: null }]),
+    );
+    const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP }, include: { lines: true } });
+    expect(order).toMatchObject({ gid: "gid://shopify/Order/1", name: "#1", totalPrice: huge, currentTotal: huge, currency: "JPY", cancelledAt: null });
+    expect(order.processedAt.toISOString()).toBe("2026-11-01T01:00:00.123Z");
+    expect(order.sourceUpdatedAt.toISOString()).toBe("2026-11-01T01:05:00.000Z");
+    expect(order.lines).toEqual([expect.objectContaining({ shop: SHOP, title: "緑茶 100g", sku: "0042", quantity: 2, unitPrice: 2580n, variantGid: null })]);
+    // Prisma's own filters still compare the times we wrote.
+    expect(await prisma.order.count({ where: { processedAt: { gte: new Date("2026-11-01T01:00:00.123Z") } } })).toBe(1);
+    expect(await prisma.order.count({ where: { processedAt: { gt: new Date("2026-11-01T01:00:00.123Z") } } })).toBe(0);
+  });
+
+  it("updates only its own shop's orders and replaces their lines", async () => {
+    const { prisma } = await app();
+    await prisma.$transaction(async (tx) => {
+      await saveOrderSnapshots(tx, SHOP, [{ snapshot: snapshot(2), customerId: null, existingId: null }]);
+      await saveOrderSnapshots(tx, OTHER_SHOP, [{ snapshot: snapshot(2), customerId: null, existingId: null }]);
+    });
+    const mine = (await prisma.$transaction((tx) => findOrders(tx, SHOP, ["gid://shopify/Order/2"]))).get("gid://shopify/Order/2")!;
+    const cancelled = snapshot(2, { cancelledAt: new Date("2026-11-02T00:00:00Z"), currentTotalPrice: 0n, updatedAt: new Date("2026-11-02T00:00:00Z"), lines: [] });
+    await prisma.$transaction((tx) => saveOrderSnapshots(tx, SHOP, [{ snapshot: cancelled, customerId: null, existingId: mine.id }]));
+    expect(await prisma.order.findMany({ orderBy: { shop: "asc" }, select: { shop: true, currentTotal: true, cancelledAt: true } })).toEqual([
+      { shop: OTHER_SHOP, currentTotal: 5160n, cancelledAt: null },
+      { shop: SHOP, currentTotal: 0n, cancelledAt: new Date("2026-11-02T00:00:00Z") },
+    ]);
+    expect(await prisma.orderLine.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.orderLine.count({ where: { shop: OTHER_SHOP } })).toBe(1);
+  });
+
+  it("creates customers once with their personal data; a later payload changes what it carries and keeps the rest", async () => {
+    const { prisma } = await app();
+    const gid = "gid://shopify/Customer/42";
+    await ensureCustomers(prisma, SHOP, [{ gid, firstName: "花子", lastName: "山田", email: "hanako@example.com", countryCode: "JP" }]);
+    await ensureCustomers(prisma, SHOP, [{ gid, firstName: "別人" }]); // already there: no change, no error
+    await prisma.$transaction((tx) => upsertCustomers(tx, SHOP, [{ gid, lastName: "佐藤", email: null }]));
+    expect(await prisma.customer.findMany({ select: { gid: true, firstName: true, lastName: true, email: true, countryCode: true } })).toEqual([
+      { gid, firstName: "花子", lastName: "佐藤", email: null, countryCode: "JP" },
+    ]);
+  });
+});
+
+describe.runIf(DB_KIND === "sqlite")("SQLite query plans", () => {
+  it("looks up each JSON row by primary key instead of scanning the shop's rows", async () => {
+    const { prisma } = await app();
+    // The shape of every UPDATE … FROM <json rows> in app/ (customer stats, personal data, orders).
+    const j = jsonRowsSource("sqlite", { id: "int", n: "int" }, "j", 1);
+    const plan = await prisma.$queryRawUnsafe<{ detail: string }[]>(
+      `EXPLAIN QUERY PLAN UPDATE "Customer" AS c SET "orderCount" = ${j.col("n")} FROM ${j.from} WHERE ${shopFilter("sqlite", "c", 2)} AND c."id" = ${j.col("id")}`,
+      "[]",
+      SHOP,
+    );
+    const details = plan.map((row) => row.detail);
+    expect(details).toContain("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)");
+    expect(details.some((d) => d.includes("Customer_shop"))).toBe(false);
+  });
+});
