@@ -30,6 +30,14 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { syncCustomerRankWithShopify } = await import("./services/rank-sync.server");
       await syncCustomerRankWithShopify(db.prisma, job.shop, Number(job.data.customerId));
     },
+    reward: async (job) => {
+      const { issueReward } = await import("./services/reward-issue.server");
+      await issueReward(db.prisma, job.shop, Number(job.data.grantId));
+    },
+    recompute: async (job) => {
+      const { runRecomputeJob } = await import("./services/recompute-job.server");
+      await runRecomputeJob(db, queue, job.shop, Number(job.data.runId));
+    },
   };
 }
 

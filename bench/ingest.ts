@@ -27,7 +27,8 @@
  *   postgresql:// admin URL creates and drops fresh databases on that server) --port P (free
  *   port) --warmup W (200) --phases closed,open,import,sql --timeout S (900, per webhook phase,
  *   sending and processing) --max-seconds S (1800) --sqlite-journal-mode (wal) --server-node-options="…" (e.g.
- *   --server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof") --worker inline|off (off: the
+ *   --server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof") --worker inline|process|off
+ *   (process: `tokui worker` beside the server, as with TOKUI_INLINE_WORKER=0; off: the
  *   acknowledgements alone, nothing processed) --seed --json
  */
 import fs from "node:fs";
@@ -40,7 +41,7 @@ import { countWhereShop, databaseFactory, openReader, tableCounts, type BenchDat
 import { Client, closedLoop, openLoop, signDelivery, type LoadResult } from "./lib/http";
 import { insertLowerBound, type LowerBoundResult } from "./lib/lower-bound";
 import { bulkJsonl, generateOrders, webhookBody, type BenchOrder } from "./lib/orders";
-import { checkBuild, freePort, processCpuSeconds, startServer, type RunningServer } from "./lib/server";
+import { checkBuild, freePort, processCpuSeconds, startServer, startWorkerProcess, type RunningServer, type RunningWorker } from "./lib/server";
 import { fmt, round, summarize, tallyStatuses, type LatencySummary } from "./lib/stats";
 
 const SHOP = "tokui-bench.myshopify.com";
@@ -89,7 +90,7 @@ function options() {
   const journal = values["sqlite-journal-mode"].toLowerCase();
   if (!["wal", "delete", "truncate", "persist", "memory"].includes(journal)) throw new UsageError(`--sqlite-journal-mode: unknown mode "${journal}"`);
   const rate = int("rate", 1, 100_000);
-  if (values.worker !== "inline" && values.worker !== "off") throw new UsageError(`--worker is inline or off; got "${values.worker}"`);
+  if (!["inline", "process", "off"].includes(values.worker)) throw new UsageError(`--worker is inline, process or off; got "${values.worker}"`);
   return {
     help: values.help,
     orders,
@@ -221,6 +222,7 @@ async function main(): Promise<number> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-bench-"));
   const factory = databaseFactory(opts.databaseUrl, tmpDir, opts.journal);
   let server: RunningServer | undefined;
+  let workerProcess: RunningWorker | undefined;
   let client: Client | undefined;
   const readers: Reader[] = [];
   let cleaned: Promise<void> | undefined;
@@ -228,6 +230,7 @@ async function main(): Promise<number> {
     (cleaned ??= (async () => {
       client?.close();
       await server?.stop().catch((e: unknown) => process.stderr.write(`cleanup: could not stop the server: ${String(e)}\n`));
+      await workerProcess?.stop().catch(() => undefined);
       for (const r of readers) await r.close().catch(() => undefined);
       await factory.dropAll().catch((e: unknown) => process.stderr.write(`cleanup: could not drop a database: ${String(e)}\n`));
       fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -293,15 +296,21 @@ async function main(): Promise<number> {
       const db = await factory.create("webhooks");
       const port = opts.port ?? (await freePort());
       const inlineWorker = opts.worker === "inline";
+      // processing: some worker stores the orders (inline, or `tokui worker` beside the server).
+      const processing = opts.worker !== "off";
       progress(`starting the server on 127.0.0.1:${port} (${db.label})${inlineWorker ? "" : " without its worker"}`);
       server = await startServer({ port, databaseUrl: db.url, secret, nodeOptions: opts.serverNodeOptions, inlineWorker, startTimeoutMs: 60_000 });
+      if (opts.worker === "process") {
+        progress("starting `tokui worker` as its own process");
+        workerProcess = startWorkerProcess({ databaseUrl: db.url, secret });
+      }
       const alive = server;
       const guard = <T>(work: Promise<T>) => Promise.race([work, alive.exited]);
       const reader = await openReader(db);
       readers.push(reader);
       // Phases run one after another, so events counted past a baseline are the phase's own.
       const sampler = async () => {
-        const sampling = inlineWorker ? sampleProcessed(reader, await eventCounts(reader), opts.timeoutMs) : null;
+        const sampling = processing ? sampleProcessed(reader, await eventCounts(reader), opts.timeoutMs) : null;
         return (expected: number, since: number) => (sampling ? guard(sampling.until(expected, since)) : Promise.resolve(null));
       };
 
@@ -323,7 +332,7 @@ async function main(): Promise<number> {
         const started = performance.now();
         const load = await guard(closedLoop(client, historyDeliveries, opts.concurrency));
         const tally = tallyStatuses(load.outcomes);
-        progress(`  sent in ${load.seconds.toFixed(1)} s${inlineWorker ? "; waiting until every order is stored" : ""}`);
+        progress(`  sent in ${load.seconds.toFixed(1)} s${processing ? "; waiting until every order is stored" : ""}`);
         const done = await processedBy(tally.ok, started);
         results.closed = closedResult(load, done, meter(done ? done.processed + done.failed : tally.ok));
         acked += tally.ok;
@@ -361,10 +370,12 @@ async function main(): Promise<number> {
       client = undefined;
       results.rowsAfterWebhooks = await tableCounts(reader);
       const stored = await countWhereShop(reader, "Order", SHOP);
-      if (inlineWorker && stored < acked) warnings.push(`webhooks: ${fmt(stored)} orders stored for ${fmt(acked)} acknowledged webhooks`);
+      if (processing && stored < acked) warnings.push(`webhooks: ${fmt(stored)} orders stored for ${fmt(acked)} acknowledged webhooks`);
       progress("stopping the server");
       await server.stop();
       server = undefined;
+      await workerProcess?.stop();
+      workerProcess = undefined;
     }
 
     // ---- phase 3: bulk import through the CLI ----
@@ -584,7 +595,7 @@ function table(r: Results): string {
     `  workload    N = ${fmt(r.orders)} orders/create (${fmt(r.lines / r.orders, 2)} lines/order), ${fmt(r.customers)} customers, ` +
       `${fmt(r.guestOrders)} guest orders; body ${fmt(r.webhookBodyBytes.mean / 1024, 1)} KiB mean`,
   );
-  lines.push(`              C = ${r.concurrency}; worker ${r.worker === "inline" ? "inline (in the server process)" : "off"}; warm-up ${r.warmup} webhooks (another shop) before timing`);
+  lines.push(`              C = ${r.concurrency}; worker ${r.worker === "inline" ? "inline (in the server process)" : r.worker === "process" ? "`tokui worker`, its own process" : "off"}; warm-up ${r.warmup} webhooks (another shop) before timing`);
   lines.push("");
   lines.push(`  ${"figure".padEnd(46)} ${"value".padEnd(40)} ${"target".padEnd(26)}`);
   if (r.closed) {

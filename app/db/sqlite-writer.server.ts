@@ -9,7 +9,9 @@ export function sqliteDateTime(date: Date): string {
 
 export type SqliteConnection = BetterSqlite3.Database;
 
-const BUSY_RETRY_MS = [1, 2, 4, 8, 16, 32, 64, 128];
+// Short pauses: the lock holder is usually the worker's transaction, a few milliseconds long,
+// and every millisecond slept past its commit is added to a webhook's acknowledgement.
+const BUSY_RETRY_MS = [1, 1, 2, 2, 3, 5];
 const BUSY_GIVE_UP_MS = 5_000;
 
 /**

@@ -1,12 +1,18 @@
 import type { PrismaClient, Tx } from "../db.server";
 import { defaultRankTiers, type RankTier } from "../domain/rank";
+import type { MessageTemplates } from "../domain/messages";
+import type { Milestone } from "../domain/milestones";
+import { milestonesFromJson, templatesFromJson } from "../domain/settings-json";
 
 /** What every ingestion needs to know about a shop, loaded once per transaction. */
 export interface ShopContext {
   shop: string;
   currency: string;
+  locale: string;
   windowMonths: number;
   tiers: RankTier[];
+  milestones: Milestone[];
+  templates: MessageTemplates;
 }
 
 /**
@@ -47,7 +53,10 @@ export async function loadShopContext(tx: Tx, shop: string): Promise<ShopContext
   return {
     shop,
     currency: row.currency,
+    locale: row.locale,
     windowMonths: row.rankWindowMonths,
+    milestones: milestonesFromJson(row.milestones),
+    templates: templatesFromJson(row.messageTemplates),
     tiers: tiers.map((t) => ({
       key: t.key,
       position: t.position,

@@ -27,6 +27,10 @@ const QUEUES: Record<QueueName, PgBoss.Queue> = {
   // "stately": at most one waiting job per customer; the handler reads the customer's current
   // state, so one run after the last change is enough.
   "rank-sync": { name: "rank-sync", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One job per reward grant (singleton key = grant): tells Shopify (discount code, order tag).
+  reward: { name: "reward", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One waiting recompute per shop: the run reads the tiers when it starts.
+  recompute: { name: "recompute", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
 };
 
 type BossData = JobRequest["data"] & { __shop: string };

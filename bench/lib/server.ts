@@ -140,3 +140,36 @@ export function processCpuSeconds(pid: number | undefined): number | null {
     return null;
   }
 }
+
+export interface RunningWorker {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `tokui worker` (app/cli/tokui.ts) beside the server: the production layout with TOKUI_INLINE_WORKER=0. */
+export function startWorkerProcess(options: { databaseUrl: string; secret: string }): RunningWorker {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/cli/tokui.ts", "worker"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: options.databaseUrl,
+      SHOPIFY_API_KEY: "tokui-bench",
+      SHOPIFY_API_SECRET: options.secret,
+      SHOPIFY_APP_URL: "http://127.0.0.1",
+      TOKUI_LOG: "silent",
+      TOKUI_DEMO: "0",
+    },
+  });
+  return {
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}

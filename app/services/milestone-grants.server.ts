@@ -1,0 +1,140 @@
+import { sqlDialect, type Tx } from "../db.server";
+import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
+import { codeInfix, discountCode, milestonesReached, rewardOnOrderReversed, type MilestoneState } from "../domain/milestones";
+import { milestoneToJson } from "../domain/settings-json";
+import type { ShopContext } from "../models/shop.server";
+import type { JobQueue } from "../queue/types";
+
+export interface GrantCandidate {
+  customerId: number;
+  before: MilestoneState;
+  after: MilestoneState;
+  /** The order whose arrival moved the customer. */
+  orderGid: string;
+}
+
+const GRANT_COLUMNS = {
+  customerId: "int",
+  milestoneKey: "text",
+  milestone: "text",
+  kind: "text",
+  orderGid: "text",
+  code: "text",
+  expiresAt: "timestamp",
+} as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Grant the milestones these customers just reached, each at most once: the unique
+ * (shop, customer, activeSlot) key decides, so a duplicate delivery, a concurrent one or the
+ * thank-you page racing the webhook can only ever insert one grant (ON CONFLICT DO NOTHING).
+ * A discount's code and expiry are fixed here, so the thank-you page can show them at once;
+ * the "reward" job then tells Shopify. Returns the new grants' ids.
+ */
+export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext, candidates: GrantCandidate[], now: Date): Promise<number[]> {
+  if (ctx.milestones.length === 0 || candidates.length === 0) return [];
+  // Cheap first pass without the database: most orders reach no milestone.
+  const possible = candidates.filter((c) => milestonesReached(c.before, c.after, ctx.milestones, new Set(), ctx.tiers).length > 0);
+  if (possible.length === 0) return [];
+
+  const active = await tx.rewardGrant.findMany({
+    where: { shop: ctx.shop, customerId: { in: possible.map((c) => c.customerId) }, activeSlot: { not: null } },
+    select: { customerId: true, milestoneKey: true },
+  });
+  const granted = new Map<number, Set<string>>();
+  for (const g of active) granted.set(g.customerId, (granted.get(g.customerId) ?? new Set()).add(g.milestoneKey));
+
+  const rows = possible.flatMap((c) =>
+    milestonesReached(c.before, c.after, ctx.milestones, granted.get(c.customerId) ?? new Set(), ctx.tiers).map((m) => ({
+      customerId: c.customerId,
+      milestoneKey: m.key,
+      milestone: milestoneToJson(m),
+      kind: m.reward.kind,
+      orderGid: c.orderGid,
+      // Same grant → same code (a retried job recreates the same discount); a grant earned again
+      // after a revocation comes from another order, so it gets a new code.
+      code: m.reward.kind === "discount" ? discountCode(`${ctx.shop}|${c.customerId}|${m.key}|${c.orderGid}`, codeInfix(m.trigger)) : null,
+      expiresAt: m.reward.kind === "discount" ? new Date(now.getTime() + m.reward.expiresInDays * DAY_MS) : null,
+    })),
+  );
+  if (rows.length === 0) return [];
+
+  const dialect = sqlDialect(tx);
+  const j = jsonRowsSource(dialect, GRANT_COLUMNS, "j", 2);
+  const at = timestampLiteral(dialect, now);
+  const inserted = await tx.$queryRawUnsafe<{ id: number | bigint }[]>(
+    `INSERT INTO "RewardGrant" ("shop", "customerId", "milestoneKey", "activeSlot", "milestone", "kind", "orderGid", "code", "expiresAt", "status", "createdAt", "updatedAt")
+     SELECT ${placeholder(dialect, 1)}, ${j.col("customerId")}, ${j.col("milestoneKey")}, ${j.col("milestoneKey")}, ${j.col("milestone")}, ${j.col("kind")},
+            ${j.col("orderGid")}, ${j.col("code")}, ${j.col("expiresAt")}, 'pending', ${at}, ${at}
+     FROM ${j.from}
+     WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
+     ON CONFLICT ("shop", "customerId", "activeSlot") DO NOTHING
+     RETURNING "id"`,
+    ctx.shop,
+    jsonRowsParam(dialect, GRANT_COLUMNS, rows),
+  );
+  const ids = inserted.map((r) => Number(r.id));
+  await enqueueRewardJobs(tx, queue, ctx.shop, ids);
+  return ids;
+}
+
+/**
+ * The orders were cancelled or fully refunded: apply the reversal policy (domain/milestones.ts
+ * rewardOnOrderReversed) to the grants they earned. A revoked grant frees its milestone
+ * (activeSlot NULL) and its job withdraws it from Shopify. `stateOf` is the customer's state
+ * after the reversal.
+ */
+export async function reviewGrantsOfReversedOrders(
+  tx: Tx,
+  queue: JobQueue,
+  ctx: ShopContext,
+  orderGids: string[],
+  stateOf: (customerId: number) => MilestoneState | undefined,
+  now: Date,
+): Promise<number[]> {
+  if (orderGids.length === 0) return [];
+  const grants = await tx.rewardGrant.findMany({
+    where: { shop: ctx.shop, orderGid: { in: orderGids }, activeSlot: { not: null } },
+    select: { id: true, customerId: true, milestoneKey: true, kind: true, status: true },
+  });
+  const revoke = grants.filter((g) => {
+    const milestone = ctx.milestones.find((m) => m.key === g.milestoneKey);
+    const state = stateOf(g.customerId);
+    const stillQualifies = milestone && state ? qualifies(milestone.trigger, state, ctx) : false;
+    const decision = rewardOnOrderReversed({
+      kind: g.kind === "freeSample" ? "freeSample" : "discount",
+      status: g.status === "redeemed" ? "redeemed" : "issued",
+      earningOrder: "cancelled",
+      stillQualifies,
+    });
+    return decision === "revoke";
+  });
+  if (revoke.length === 0) return [];
+  const ids = revoke.map((g) => g.id);
+  await tx.rewardGrant.updateMany({ where: { id: { in: ids } }, data: { status: "revoked", activeSlot: null, revokedAt: now } });
+  await enqueueRewardJobs(tx, queue, ctx.shop, ids);
+  return ids;
+}
+
+/** A later order that used a reward's code: the grant is redeemed (and is never taken back). */
+export async function markCodesRedeemed(tx: Tx, shop: string, codes: string[], at: Date): Promise<number> {
+  if (codes.length === 0) return 0;
+  const result = await tx.rewardGrant.updateMany({
+    where: { shop, code: { in: codes.map((c) => c.toUpperCase()) }, status: { in: ["pending", "issued"] } },
+    data: { status: "redeemed", redeemedAt: at },
+  });
+  return result.count;
+}
+
+function qualifies(trigger: { kind: "orderCount"; count: number } | { kind: "rank"; rankKey: string }, state: MilestoneState, ctx: ShopContext): boolean {
+  if (trigger.kind === "orderCount") return state.orderCount >= trigger.count;
+  const position = (key: string | null) => ctx.tiers.find((t) => t.key === key)?.position ?? 0;
+  const target = ctx.tiers.find((t) => t.key === trigger.rankKey);
+  return target !== undefined && position(state.rankKey) >= target.position;
+}
+
+async function enqueueRewardJobs(tx: Tx, queue: JobQueue, shop: string, grantIds: number[]): Promise<void> {
+  if (grantIds.length === 0) return;
+  await queue.enqueue(tx, ...grantIds.map((id) => ({ queue: "reward" as const, shop, data: { grantId: id }, singletonKey: `${shop}:grant:${id}` })));
+}

@@ -1,0 +1,62 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "messageTemplates" TEXT,
+ADD COLUMN     "milestones" TEXT;
+
+-- CreateTable
+CREATE TABLE "RewardGrant" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" INTEGER NOT NULL,
+    "milestoneKey" TEXT NOT NULL,
+    "activeSlot" TEXT,
+    "milestone" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "orderGid" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "code" TEXT,
+    "discountGid" TEXT,
+    "expiresAt" TIMESTAMP(3),
+    "error" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "issuedAt" TIMESTAMP(3),
+    "redeemedAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RewardGrant_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RecomputeRun" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'queued',
+    "total" INTEGER NOT NULL DEFAULT 0,
+    "done" INTEGER NOT NULL DEFAULT 0,
+    "changed" INTEGER NOT NULL DEFAULT 0,
+    "error" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "RecomputeRun_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "RewardGrant_shop_orderGid_idx" ON "RewardGrant"("shop", "orderGid");
+
+-- CreateIndex
+CREATE INDEX "RewardGrant_shop_status_idx" ON "RewardGrant"("shop", "status");
+
+-- CreateIndex
+CREATE INDEX "RewardGrant_shop_code_idx" ON "RewardGrant"("shop", "code");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "RewardGrant_shop_customerId_activeSlot_key" ON "RewardGrant"("shop", "customerId", "activeSlot");
+
+-- CreateIndex
+CREATE INDEX "RecomputeRun_shop_id_idx" ON "RecomputeRun"("shop", "id");
+
+-- AddForeignKey
+ALTER TABLE "RewardGrant" ADD CONSTRAINT "RewardGrant_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
