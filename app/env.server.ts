@@ -11,7 +11,7 @@ const schema = z.object({
   SHOPIFY_API_KEY: z.string().min(1),
   SHOPIFY_API_SECRET: z.string().min(1),
   SHOPIFY_APP_URL: z.string().url(),
-  SCOPES: z.string().default("read_orders,read_customers,write_customers"),
+  SCOPES: z.string().default("read_orders,write_orders,read_customers,write_customers,write_discounts"),
   DATABASE_URL: z
     .string()
     .default(DEFAULT_DATABASE_URL)
@@ -28,6 +28,9 @@ const schema = z.object({
   TOKUI_DEMO: z.enum(["0", "1"]).default("0"),
   // Run the queue worker inside the web process (default) or only in `npm run worker`.
   TOKUI_INLINE_WORKER: z.enum(["0", "1"]).default("1"),
+  // Thank-you / order status requests per shop and second (and burst) this instance answers.
+  TOKUI_POST_PURCHASE_RATE: z.coerce.number().positive().default(50),
+  TOKUI_POST_PURCHASE_BURST: z.coerce.number().int().positive().default(100),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -8,7 +8,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { database } from "./db.server";
 import { env } from "./env.server";
 import { syncShopSettings } from "./services/shop-settings.server";
-import type { AdminGraphql } from "./services/rank-sync.server";
+import type { AdminGraphql } from "./shopify/admin-client.server";
 
 /** Admin API version for every call the app makes; webhooks use the same (shopify.app.toml). */
 export const apiVersion = ApiVersion.April26;

@@ -42,6 +42,8 @@ export interface OrderSnapshot {
   /** Shopify's current total after refunds and edits, at `updatedAt`. */
   currentTotalPrice: bigint;
   lines: OrderLineSnapshot[];
+  /** Discount codes applied to the order (absent where the source does not say, e.g. the bulk import). */
+  discountCodes?: string[];
 }
 
 export interface RefundSnapshot {

@@ -151,16 +151,14 @@ export async function saveRefund(tx: Tx, shop: string, refund: RefundSnapshot): 
 }
 
 /** Re-derive currentTotal after a refund arrived; returns the order's customer. */
-export async function applyPendingRefunds(tx: Tx, shop: string, orderGid: string): Promise<{ customerId: number | null } | null> {
+export async function applyPendingRefunds(tx: Tx, shop: string, orderGid: string): Promise<{ customerId: number | null; currentTotal: bigint } | null> {
   const order = await tx.order.findUnique({
     where: { shop_gid: { shop, gid: orderGid } },
     select: { id: true, gid: true, customerId: true, sourceCurrentTotal: true, sourceUpdatedAt: true },
   });
   if (!order) return null; // the order snapshot will subtract it when it arrives
   const pending = await refundsAfterSnapshots(tx, shop, [{ gid: order.gid, updatedAt: order.sourceUpdatedAt }]);
-  await tx.order.update({
-    where: { id: order.id },
-    data: { currentTotal: order.sourceCurrentTotal - (pending.get(order.gid) ?? 0n) },
-  });
-  return { customerId: order.customerId };
+  const currentTotal = order.sourceCurrentTotal - (pending.get(order.gid) ?? 0n);
+  await tx.order.update({ where: { id: order.id }, data: { currentTotal } });
+  return { customerId: order.customerId, currentTotal };
 }

@@ -4,6 +4,7 @@ import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
 import { lockCustomersWithOrders } from "../models/customer.server";
 import type { ShopContext } from "../models/shop.server";
+import { grantMilestones, type GrantCandidate } from "./milestone-grants.server";
 import type { JobQueue, JobRequest } from "../queue/types";
 
 export interface RefreshResult {
@@ -11,6 +12,15 @@ export interface RefreshResult {
   fromRank: string | null;
   toRank: string | null;
   changed: boolean;
+  orderCount: number;
+}
+
+export interface RefreshOptions {
+  /**
+   * The order that moved this customer, when it arrived live (webhook, thank-you page): only
+   * then can a milestone be reached. Imports and recomputes set the baseline without granting.
+   */
+  earningOrder?: (customerId: number) => string | null;
 }
 
 /**
@@ -25,6 +35,7 @@ export async function refreshCustomers(
   customerIds: number[],
   reason: string | ((customerId: number) => string),
   now: Date,
+  options: RefreshOptions = {},
 ): Promise<RefreshResult[]> {
   if (customerIds.length === 0) return [];
   const customers = await lockCustomersWithOrders(tx, ctx.shop, customerIds);
@@ -32,6 +43,7 @@ export async function refreshCustomers(
   const rankChanges: RankChangeRow[] = [];
   const syncs: JobRequest[] = [];
   const updates: Record<keyof typeof STATS_COLUMNS, unknown>[] = [];
+  const candidates: GrantCandidate[] = [];
   for (const before of customers) {
     const stats = customerStats(before.orders, { now, windowMonths: ctx.windowMonths, shopCurrency: ctx.currency });
     const toRank = rankFor(stats, ctx.tiers)?.key ?? null;
@@ -61,11 +73,21 @@ export async function refreshCustomers(
     if (rankChanged || stats.orderCount !== before.orderCount || stats.windowSpent !== before.windowSpent) {
       syncs.push({ queue: "rank-sync", shop: ctx.shop, data: { customerId: before.id }, singletonKey: `${ctx.shop}:${before.id}` });
     }
-    results.push({ customerId: before.id, fromRank: before.rankKey, toRank, changed: rankChanged });
+    const earningOrder = options.earningOrder?.(before.id) ?? null;
+    if (earningOrder !== null) {
+      candidates.push({
+        customerId: before.id,
+        before: { orderCount: before.orderCount, rankKey: before.rankKey },
+        after: { orderCount: stats.orderCount, rankKey: toRank },
+        orderGid: earningOrder,
+      });
+    }
+    results.push({ customerId: before.id, fromRank: before.rankKey, toRank, changed: rankChanged, orderCount: stats.orderCount });
   }
   await writeCustomerStats(tx, ctx.shop, updates, now);
   await insertRankChanges(tx, rankChanges, now);
   if (syncs.length > 0) await queue.enqueue(tx, ...syncs);
+  await grantMilestones(tx, queue, ctx, candidates, now);
   return results;
 }
 

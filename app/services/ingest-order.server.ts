@@ -6,6 +6,12 @@ import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type O
 import { ensureShop, loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers, type RefreshResult } from "./customer-rank.server";
+import { markCodesRedeemed, reviewGrantsOfReversedOrders } from "./milestone-grants.server";
+
+const stateFrom = (results: RefreshResult[]) => {
+  const byId = new Map(results.map((r) => [r.customerId, { orderCount: r.orderCount, rankKey: r.toRank }]));
+  return (customerId: number) => byId.get(customerId);
+};
 
 /**
  * Before the ingest transaction: create the shop's settings and first-seen customers, which
@@ -87,9 +93,21 @@ export async function ingestOrderSnapshots(
     }
   }
   const touchedCustomerIds = [...touched];
-  const customers = options.deferRefresh
-    ? []
-    : await refreshCustomers(tx, queue, ctx, touchedCustomerIds, (id) => reasonByCustomer.get(id)!, options.now);
+  if (options.deferRefresh) return { applied: fresher.length, stale, customers: [], touchedCustomerIds };
+
+  // The newest counted order of each customer is the one that earns a milestone it reaches.
+  const earningOrder = new Map<number, OrderSnapshot>();
+  for (const { snapshot, customerId } of toSave) {
+    if (customerId === null || snapshot.cancelledAt !== null) continue;
+    const seen = earningOrder.get(customerId);
+    if (!seen || snapshot.processedAt > seen.processedAt) earningOrder.set(customerId, snapshot);
+  }
+  const customers = await refreshCustomers(tx, queue, ctx, touchedCustomerIds, (id) => reasonByCustomer.get(id)!, options.now, {
+    earningOrder: (id) => earningOrder.get(id)?.gid ?? null,
+  });
+  await markCodesRedeemed(tx, shop, fresher.filter((s) => s.cancelledAt === null).flatMap((s) => s.discountCodes ?? []), options.now);
+  const reversed = fresher.filter((s) => s.cancelledAt !== null || s.currentTotalPrice <= 0n).map((s) => s.gid);
+  await reviewGrantsOfReversedOrders(tx, queue, ctx, reversed, stateFrom(customers), options.now);
   return { applied: fresher.length, stale, customers, touchedCustomerIds };
 }
 
@@ -107,5 +125,6 @@ export async function ingestRefund(
   if (!order?.customerId) return { status: "applied", customer: null };
   const ctx = await loadShopContext(tx, shop);
   const [customer] = await refreshCustomers(tx, queue, ctx, [order.customerId], refundReason(refund.gid, options.source), options.now);
+  if (order.currentTotal <= 0n) await reviewGrantsOfReversedOrders(tx, queue, ctx, [refund.orderGid], stateFrom(customer ? [customer] : []), options.now);
   return { status: "applied", customer: customer ?? null };
 }

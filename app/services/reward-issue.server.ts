@@ -1,6 +1,142 @@
 import type { PrismaClient } from "../db.server";
+import { formatMinorUnits } from "../domain/money";
+import type { Milestone } from "../domain/milestones";
+import { milestoneFromJson } from "../domain/settings-json";
+import { logger } from "../logger.server";
+import { PermanentJobError } from "../queue/types";
+import { adminFor, callAdmin, type AdminGraphql } from "../shopify/admin-client.server";
+import {
+  DISCOUNT_BY_CODE_QUERY,
+  DISCOUNT_CODE_CREATE_MUTATION,
+  DISCOUNT_CODE_DEACTIVATE_MUTATION,
+  ORDER_NOTE_QUERY,
+  SAMPLE_ORDER_MUTATION,
+  SAMPLE_TAG_REMOVE_MUTATION,
+} from "../shopify/graphql/documents";
 
-/** The "reward" job: tell Shopify about a granted reward (discount code, sample order tag). */
-export async function issueReward(_prisma: PrismaClient, shop: string, grantId: number): Promise<void> {
-  throw new Error(`reward ${grantId} of ${shop}: not implemented yet`);
+type UserError = { field?: string[] | null; code?: string | null; message: string };
+
+/**
+ * The "reward" job: make Shopify match a grant (docs/decisions/0011-milestone-rewards.md).
+ * - pending discount → a single-use code for that customer only, until the grant's expiry;
+ *   a retry after a lost answer finds the code it created instead of failing on "taken".
+ * - pending free sample → tag the earning order and add the packer's note once.
+ * - revoked → deactivate the unused code / take the tag off the order.
+ * Safe to run twice: every step checks what Shopify already has.
+ */
+export async function issueReward(prisma: PrismaClient, shop: string, grantId: number, graphql?: AdminGraphql): Promise<void> {
+  try {
+    await applyGrant(prisma, shop, grantId, graphql);
+  } catch (error) {
+    // Retrying cannot help: show the merchant why on the Rewards page (the job fails too).
+    if (error instanceof PermanentJobError) {
+      await prisma.rewardGrant.updateMany({ where: { id: grantId, shop, status: "pending" }, data: { status: "failed", error: error.message.slice(0, 500) } });
+    }
+    throw error;
+  }
+}
+
+async function applyGrant(prisma: PrismaClient, shop: string, grantId: number, graphql?: AdminGraphql): Promise<void> {
+  const grant = await prisma.rewardGrant.findFirst({
+    where: { id: grantId, shop },
+    include: { customer: { select: { gid: true } } },
+  });
+  if (!grant) return; // erased since (customers/redact, shop/redact)
+  const settings = await prisma.shop.findUnique({ where: { shop }, select: { currency: true, locale: true } });
+  const milestone = milestoneFromJson(grant.milestone);
+  const admin = graphql ?? (await adminFor(shop));
+
+  if (grant.status === "revoked") {
+    await withdraw(admin, grant, milestone);
+    logger.info("reward withdrawn", { shop, grantId });
+    return;
+  }
+  if (grant.status !== "pending") return; // issued or redeemed already
+
+  const reward = milestone.reward;
+  if (reward.kind === "discount") {
+    const discountGid = await createDiscount(admin, {
+      code: grant.code!,
+      customerGid: grant.customer.gid,
+      milestone,
+      currency: settings?.currency ?? "JPY",
+      locale: settings?.locale === "en" ? "en" : "ja",
+      startsAt: grant.createdAt,
+      endsAt: grant.expiresAt!,
+    });
+    await prisma.rewardGrant.updateMany({
+      where: { id: grant.id, status: "pending" },
+      data: { status: "issued", discountGid, issuedAt: new Date(), error: null },
+    });
+  } else {
+    const order = (await callAdmin(admin, ORDER_NOTE_QUERY, { id: grant.orderGid })).order as { note?: string | null } | null;
+    if (!order) throw new PermanentJobError(`order ${grant.orderGid} is not in Shopify (deleted?)`);
+    const note = reward.packerNote[settings?.locale === "en" ? "en" : "ja"];
+    const current = order.note ?? "";
+    const setNote = !current.includes(note);
+    const result = await callAdmin(admin, SAMPLE_ORDER_MUTATION, {
+      id: grant.orderGid,
+      tags: [reward.orderTag],
+      input: { id: grant.orderGid, note: current === "" ? note : `${current}\n${note}` },
+      setNote,
+    });
+    refuseOnUserErrors(result, ["tagsAdd", "orderUpdate"], `the free sample of grant ${grant.id}`);
+    await prisma.rewardGrant.updateMany({ where: { id: grant.id, status: "pending" }, data: { status: "issued", issuedAt: new Date(), error: null } });
+  }
+  logger.info("reward issued", { shop, grantId, kind: reward.kind });
+}
+
+async function createDiscount(
+  admin: AdminGraphql,
+  input: { code: string; customerGid: string; milestone: Milestone; currency: string; locale: "ja" | "en"; startsAt: Date; endsAt: Date },
+): Promise<string> {
+  const reward = input.milestone.reward;
+  if (reward.kind !== "discount") throw new Error("not a discount");
+  const value =
+    reward.value.type === "percentage"
+      ? // Shopify takes a fraction (0.1 = 10 %); a whole percent divided by 100 is exact enough for a rate.
+        { percentage: reward.value.percent / 100 }
+      : { discountAmount: { amount: formatMinorUnits(reward.value.amount, input.currency), appliesOnEachItem: false } };
+  const discount = {
+    title: input.locale === "ja" ? `Tokui 記念特典 ${input.code}` : `Tokui milestone reward ${input.code}`,
+    code: input.code,
+    startsAt: input.startsAt.toISOString(),
+    endsAt: input.endsAt.toISOString(),
+    context: { customers: { add: [input.customerGid] } },
+    customerGets: { value, items: { all: true } },
+    ...(reward.minimumSubtotal !== null
+      ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: formatMinorUnits(reward.minimumSubtotal, input.currency) } } }
+      : {}),
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+  };
+  const result = await callAdmin(admin, DISCOUNT_CODE_CREATE_MUTATION, { discount });
+  const created = result.discountCodeBasicCreate as { codeDiscountNode?: { id: string } | null; userErrors?: UserError[] } | undefined;
+  if (created?.codeDiscountNode?.id) return created.codeDiscountNode.id;
+  const errors = created?.userErrors ?? [];
+  // Our own earlier attempt created it and the answer was lost: the code is taken — by us.
+  if (errors.some((e) => e.code === "TAKEN" || /already|taken|unique/i.test(e.message))) {
+    const found = (await callAdmin(admin, DISCOUNT_BY_CODE_QUERY, { code: input.code })).codeDiscountNodeByCode as { id: string } | null;
+    if (found) return found.id;
+  }
+  throw new PermanentJobError(`Shopify refused the discount ${input.code}: ${errors.map((e) => e.message).join("; ") || "no discount returned"}`);
+}
+
+async function withdraw(admin: AdminGraphql, grant: { id: number; discountGid: string | null; code: string | null; orderGid: string }, milestone: Milestone) {
+  if (milestone.reward.kind === "discount") {
+    const id =
+      grant.discountGid ??
+      (((await callAdmin(admin, DISCOUNT_BY_CODE_QUERY, { code: grant.code })).codeDiscountNodeByCode as { id: string } | null)?.id ?? null);
+    if (!id) return; // never reached Shopify
+    const result = await callAdmin(admin, DISCOUNT_CODE_DEACTIVATE_MUTATION, { id });
+    refuseOnUserErrors(result, ["discountCodeDeactivate"], `the withdrawal of grant ${grant.id}`);
+  } else {
+    const result = await callAdmin(admin, SAMPLE_TAG_REMOVE_MUTATION, { id: grant.orderGid, tags: [milestone.reward.orderTag] });
+    refuseOnUserErrors(result, ["tagsRemove"], `the withdrawal of grant ${grant.id}`);
+  }
+}
+
+function refuseOnUserErrors(result: Record<string, unknown>, fields: string[], what: string): void {
+  const errors = fields.flatMap((f) => ((result[f] as { userErrors?: UserError[] } | undefined)?.userErrors ?? []));
+  if (errors.length > 0) throw new PermanentJobError(`Shopify refused ${what}: ${errors.map((e) => e.message).join("; ")}`);
 }

@@ -2,7 +2,7 @@ import type { PrismaClient } from "../db.server";
 import { logger } from "../logger.server";
 import { ensureShop } from "../models/shop.server";
 import { SHOP_SETTINGS_QUERY } from "../shopify/graphql/documents";
-import type { AdminGraphql } from "./rank-sync.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 
 /**
  * After install (shopifyApp's afterAuth): take the shop's currency and time zone from Shopify

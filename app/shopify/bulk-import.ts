@@ -48,7 +48,6 @@ const orderNode = z.object({
 
 const lineItemNode = z.object({
   id: gidOf("LineItem"),
-  __parentId: gidOf("Order"),
   title: z.string(),
   quantity: z.number().int().nonnegative(),
   sku: z.string().nullish(),
@@ -162,4 +161,40 @@ export function createBulkOrderAssembler(): BulkOrderAssembler {
 function messageOf(error: unknown): string {
   if (error instanceof PayloadError) return error.message;
   throw error; // a bug, not bad data
+}
+
+const adminOrderExtras = z.object({
+  customer: z
+    .object({
+      id: gidOf("Customer"),
+      firstName: z.string().nullish(),
+      lastName: z.string().nullish(),
+      defaultEmailAddress: z.object({ emailAddress: z.string().nullish() }).nullish(),
+      defaultAddress: z.object({ countryCodeV2: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+  lineItems: z.object({ edges: z.array(z.object({ node: z.unknown() })) }),
+});
+
+/**
+ * One order as ORDER_FOR_POST_PURCHASE_QUERY answers it — the bulk query's fields, line items
+ * nested, plus the customer's personal data — as the same snapshot the bulk import makes.
+ */
+export function adminOrderSnapshot(value: unknown): OrderSnapshot {
+  const order = toOrder(value);
+  const extras = parseWith(adminOrderExtras, value);
+  const c = extras.customer;
+  return {
+    ...order,
+    customer: c
+      ? {
+          gid: c.id,
+          firstName: c.firstName ?? null,
+          lastName: c.lastName ?? null,
+          ...(c.defaultEmailAddress !== undefined ? { email: c.defaultEmailAddress?.emailAddress ?? null } : {}),
+          ...(c.defaultAddress !== undefined ? { countryCode: c.defaultAddress?.countryCodeV2 ?? null } : {}),
+        }
+      : null,
+    lines: extras.lineItems.edges.map((edge) => toLine(edge.node, order.currency)),
+  };
 }

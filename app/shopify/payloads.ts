@@ -186,6 +186,8 @@ const orderSchema = z.object({
   current_total_price_set: moneySet.optional(),
   customer: customerSchema.nullish(),
   line_items: z.array(lineItemSchema),
+  // Codes used on this order: a milestone coupon among them marks its reward redeemed.
+  discount_codes: z.array(z.object({ code: z.string() })).nullish(),
 });
 
 /** Prefer the GID string; fall back to an exact numeric id; a missing or rounded one is an error. */
@@ -231,6 +233,7 @@ export function parseOrderWebhook(body: unknown): OrderSnapshot {
       "current_total_price",
     ),
     lines: order.line_items.map((line, i) => toLine(line, currency, `line_items[${i}]`)),
+    discountCodes: (order.discount_codes ?? []).map((d) => d.code),
   };
 }
 

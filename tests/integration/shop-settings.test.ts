@@ -4,7 +4,7 @@ import { setupServer } from "msw/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { unauthenticated } from "~/shopify.server";
 import { syncShopSettings } from "~/services/shop-settings.server";
-import type { AdminGraphql } from "~/services/rank-sync.server";
+import type { AdminGraphql } from "~/shopify/admin-client.server";
 import { app } from "../helpers/app";
 import { adminApiMock } from "../mocks/admin-api";
 

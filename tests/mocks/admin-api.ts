@@ -33,8 +33,16 @@ const APP_NAMESPACE = `app--${FAKE_APP_ID}`;
 const ENDPOINT = /^https:\/\/([^/]+)\/admin\/api\/([^/]+)\/graphql\.json$/;
 
 /** The root fields the fake implements; any other is a contract violation (loudly). */
-const MUTATION_FIELDS = ["metafieldsSet", "metafieldsDelete", "tagsAdd", "tagsRemove"] as const;
-const QUERY_FIELDS = ["customer", "shop"] as const;
+const MUTATION_FIELDS = [
+  "metafieldsSet",
+  "metafieldsDelete",
+  "tagsAdd",
+  "tagsRemove",
+  "orderUpdate",
+  "discountCodeBasicCreate",
+  "discountCodeDeactivate",
+] as const;
+const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
 
 export interface FakeUserError {
@@ -112,9 +120,39 @@ export interface AdminApiMock {
   customer(shop: string, gid: string): FakeCustomerView;
   /** Answer the next `times` matching calls (default 1; `operation` = operation name) with a failure. */
   failNext(failure: ScriptedFailure, options?: { times?: number; operation?: string }): void;
+  /** An order that `order(id:)` answers (and tagsAdd/orderUpdate change). */
+  seedOrder(shop: string, order: FakeOrder): void;
+  order(shop: string, gid: string): FakeOrder | undefined;
+  /** The shop's discount codes, in creation order. */
+  discounts(shop: string): FakeDiscount[];
   /** Successful (200, unscripted) calls of one operation, optionally for one customer id. */
   succeeded(operationName: string, customerGid?: string): AdminCall[];
   reset(): void;
+}
+
+/** An order as the fake answers `order(id:)`: the fields ORDER_FOR_POST_PURCHASE_QUERY selects. */
+export interface FakeOrder {
+  id: string;
+  name: string;
+  createdAt: string;
+  processedAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  currencyCode: string;
+  customer: { id: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string } | null; defaultAddress: { countryCodeV2: string } | null } | null;
+  totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+  currentTotalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+  lineItems: { edges: { node: Record<string, unknown> }[] };
+  note: string | null;
+  tags: string[];
+}
+
+export interface FakeDiscount {
+  id: string;
+  code: string;
+  active: boolean;
+  /** The DiscountCodeBasicInput as the app sent it. */
+  input: Record<string, unknown>;
 }
 
 export interface FakeShopSettings {
@@ -127,6 +165,11 @@ export function adminApiMock(): AdminApiMock {
   const tokens = new Map<string, string>();
   const shopSettings = new Map<string, FakeShopSettings>();
   const shops = new Map<string, Map<string, FakeCustomer>>();
+  const orders = new Map<string, Map<string, FakeOrder>>();
+  const discounts = new Map<string, FakeDiscount[]>();
+  let discountIds = 5000;
+  const shopOrders = (shop: string) => orders.get(shop) ?? orders.set(shop, new Map()).get(shop)!;
+  const shopDiscounts = (shop: string) => discounts.get(shop) ?? discounts.set(shop, []).get(shop)!;
   let pending: PendingFailure[] = [];
   let metafieldIds = 1000;
   const calls: AdminCall[] = [];
@@ -228,9 +271,45 @@ export function adminApiMock(): AdminApiMock {
         };
       },
 
+      order: ({ id }: { id: string }) => shopOrders(shop).get(id) ?? null,
+
+      codeDiscountNodeByCode: ({ code }: { code: string }) => {
+        const found = shopDiscounts(shop).find((d) => d.code.toLowerCase() === code.toLowerCase());
+        return found ? { __typename: "DiscountCodeNode", id: found.id } : null;
+      },
+
+      discountCodeBasicCreate: ({ basicCodeDiscount }: { basicCodeDiscount: Record<string, unknown> }) => {
+        const code = String(basicCodeDiscount.code ?? "");
+        if (shopDiscounts(shop).some((d) => d.code.toLowerCase() === code.toLowerCase())) {
+          return { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount", "code"], code: "TAKEN", message: "Code must be unique. Please try a different code." }] };
+        }
+        const discount = { id: `gid://shopify/DiscountCodeNode/${discountIds++}`, code, active: true, input: basicCodeDiscount };
+        shopDiscounts(shop).push(discount);
+        return { codeDiscountNode: { __typename: "DiscountCodeNode", id: discount.id }, userErrors: [] };
+      },
+
+      discountCodeDeactivate: ({ id }: { id: string }) => {
+        const found = shopDiscounts(shop).find((d) => d.id === id);
+        if (!found) return { codeDiscountNode: null, userErrors: [{ field: ["id"], code: "INVALID", message: "Discount does not exist" }] };
+        found.active = false;
+        return { codeDiscountNode: { __typename: "DiscountCodeNode", id }, userErrors: [] };
+      },
+
+      orderUpdate: ({ input }: { input: { id: string; note?: string | null } }) => {
+        const order = shopOrders(shop).get(input.id);
+        if (!order) return { order: null, userErrors: [{ field: ["id"], message: "Order does not exist" }] };
+        if (input.note !== undefined) order.note = input.note;
+        return { order: { __typename: "Order", id: order.id }, userErrors: [] };
+      },
+
       tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
         const scripted = refusal("tagsAdd");
         if (scripted) return { node: null, userErrors: scripted };
+        const order = shopOrders(shop).get(id);
+        if (order) {
+          for (const tag of splitTags(tags)) if (!order.tags.some((t) => t.toLowerCase() === tag.toLowerCase())) order.tags.push(tag);
+          return { node: { __typename: "Order", id }, userErrors: [] };
+        }
         const customer = liveCustomer(shop, id);
         if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
         for (const tag of splitTags(tags)) {
@@ -242,6 +321,12 @@ export function adminApiMock(): AdminApiMock {
       tagsRemove: ({ id, tags }: { id: string; tags: string[] }) => {
         const scripted = refusal("tagsRemove");
         if (scripted) return { node: null, userErrors: scripted };
+        const order = shopOrders(shop).get(id);
+        if (order) {
+          const gone = new Set(splitTags(tags).map((t) => t.toLowerCase()));
+          order.tags = order.tags.filter((t) => !gone.has(t.toLowerCase()));
+          return { node: { __typename: "Order", id }, userErrors: [] };
+        }
         const customer = liveCustomer(shop, id);
         if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
         const gone = new Set(splitTags(tags).map((t) => t.toLowerCase()));
@@ -374,6 +459,15 @@ export function adminApiMock(): AdminApiMock {
         metafields,
       };
     },
+    seedOrder(shop, order) {
+      shopOrders(shop).set(order.id, structuredClone(order));
+    },
+    order(shop, gid) {
+      return shopOrders(shop).get(gid);
+    },
+    discounts(shop) {
+      return shopDiscounts(shop);
+    },
     failNext(failure, options = {}) {
       pending.push({ failure, remaining: options.times ?? 1, operation: options.operation });
     },
@@ -386,6 +480,8 @@ export function adminApiMock(): AdminApiMock {
       tokens.clear();
       shopSettings.clear();
       shops.clear();
+      orders.clear();
+      discounts.clear();
       pending = [];
       calls.length = 0;
       violations.length = 0;

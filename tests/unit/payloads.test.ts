@@ -87,6 +87,7 @@ describe("parseOrderWebhook", () => {
           unitPrice: 600n, // "600.0"
         },
       ],
+      discountCodes: [],
     });
   });
 
@@ -315,5 +316,12 @@ describe("compliance topics", () => {
     ["customer id wrong type", () => parseCustomersDataRequest({ ...fixture("customers-data-request.json"), customer: { id: true } }), "customer.id: expected a numeric id"],
   ])("%s → PayloadError", (_name, parse, message) => {
     expect(payloadError(parse).message).toBe(message);
+  });
+});
+
+describe("discount codes on an order", () => {
+  it("reads the codes used, so a milestone coupon can be marked redeemed", () => {
+    const order = parseOrderWebhook({ ...fixture("orders-create.json"), discount_codes: [{ code: "TOKUI-5TH-7KQ4-M9XD", amount: "300", type: "percentage" }] });
+    expect(order.discountCodes).toEqual(["TOKUI-5TH-7KQ4-M9XD"]);
   });
 });

@@ -79,3 +79,52 @@ export const SHOP_SETTINGS_QUERY = `#graphql
 query ShopSettings {
   shop { currencyCode ianaTimezone primaryDomain { host } }
 }`;
+
+// A milestone coupon: single use, only for that customer, until the grant's expiry.
+export const DISCOUNT_CODE_CREATE_MUTATION = `#graphql
+mutation RewardDiscountCreate($discount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $discount) {
+    codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}`;
+
+// After a retry whose first attempt reached Shopify: the code exists already, find its discount.
+export const DISCOUNT_BY_CODE_QUERY = `#graphql
+query RewardDiscountByCode($code: String!) {
+  codeDiscountNodeByCode(code: $code) { id }
+}`;
+
+// A revoked reward's unused code stops working (kept, not deleted, so its history stays in Shopify).
+export const DISCOUNT_CODE_DEACTIVATE_MUTATION = `#graphql
+mutation RewardDiscountDeactivate($id: ID!) {
+  discountCodeDeactivate(id: $id) {
+    codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}`;
+
+// The order that earned a free sample: its note, so the packer's note is added only once.
+export const ORDER_NOTE_QUERY = `#graphql
+query RewardOrderNote($id: ID!) {
+  order(id: $id) { id note tags }
+}`;
+
+// Free sample: tag the order (packing lists, Flow) and add the packer's note to it.
+export const SAMPLE_ORDER_MUTATION = `#graphql
+mutation RewardSampleOrder($id: ID!, $tags: [String!]!, $input: OrderInput!, $setNote: Boolean!) {
+  tagsAdd(id: $id, tags: $tags) {
+    userErrors { field message }
+  }
+  orderUpdate(input: $input) @include(if: $setNote) {
+    userErrors { field message }
+  }
+}`;
+
+// A revoked free sample: the order will not ship, so the packing tag comes off.
+export const SAMPLE_TAG_REMOVE_MUTATION = `#graphql
+mutation RewardSampleTagRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    userErrors { field message }
+  }
+}`;
