@@ -221,6 +221,26 @@ describe("rewards after the page", () => {
   });
 });
 
+describe("concurrent deliveries", () => {
+  it("grants the 5th-order coupon once when the 5th and 6th orders are processed at the same time", async () => {
+    await pastOrders(4);
+    const { prisma, db, queue, drain } = await app();
+    for (const id of [5005, 5006]) {
+      const body = orderPayload({ id, customerId: HANAKO_ID, total: "3000", createdAt: recent() });
+      expect((await ordersCreate({ request: webhookRequest({ topic: "orders/create", body }), params: {}, context: {} })).status).toBe(200);
+    }
+    const events = await prisma.webhookEvent.findMany({ where: { status: "pending" }, select: { id: true } });
+    expect(events).toHaveLength(2);
+    const { processWebhookEvent } = await import("~/services/process-webhook.server");
+    // Two workers at once (on PostgreSQL: two connections and transactions).
+    await Promise.all(events.map((e) => processWebhookEvent(db.prisma, queue, e.id)));
+    expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 6 });
+    expect(await prisma.rewardGrant.findMany({ select: { milestoneKey: true } })).toEqual([{ milestoneKey: "order-5" }]);
+    await drain();
+    expect(shopify.discounts(TEST_SHOP)).toHaveLength(1);
+  });
+});
+
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a shop exceeds its burst", async () => {
     await pastOrders(1);
