@@ -108,9 +108,9 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           return 0;
         }
         case "recompute": {
-          const result = await recomputeShop(db, context.queue, shop, new Date(), (done, total) =>
-            io.err.write(`… ${done}/${total} customers\n`),
-          );
+          const result = await recomputeShop(db, context.queue, shop, new Date(), ({ done, total }) => {
+            if (done > 0) io.err.write(`… ${done}/${total} customers\n`);
+          });
           io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
           return 0;
         }

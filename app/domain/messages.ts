@@ -83,6 +83,13 @@ function tokenize(template: string): Token[] {
   return tokens;
 }
 
+export type TemplateToken = Token;
+
+/** The template as text, variables and section tags, for turning it into another syntax (Liquid). */
+export function templateTokens(template: string): TemplateToken[] {
+  return tokenize(template);
+}
+
 const isKnown = (name: string): name is TemplateVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
 export interface TemplateError {

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Localized } from "./messages";
+import { ordinalEn } from "./ordinal";
 import type { RankTier } from "./rank";
 
 export type MilestoneTrigger = { kind: "orderCount"; count: number } | { kind: "rank"; rankKey: string };
@@ -135,11 +136,7 @@ export function rewardOnOrderReversed(grant: ReversedGrant): "keep" | "revoke" {
 /** No 0/O, 1/I/L: codes are read aloud on the phone and typed from printed inserts. */
 export const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-export function ordinalEn(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
-}
+export { ordinalEn };
 
 /** The readable middle of a code: "5TH" for the 5th order, "VIP" for reaching VIP. */
 export function codeInfix(trigger: MilestoneTrigger): string {

@@ -11,7 +11,8 @@ import {
   type Localized,
   type MessageTemplates,
 } from "./messages";
-import { ordinalEn, type DiscountValue, type MilestoneTrigger } from "./milestones";
+import type { DiscountValue, MilestoneTrigger } from "./milestones";
+import { ordinalEn } from "./ordinal";
 import { displayMoney, formatMinorUnits } from "./money";
 import { rankProgress, type RankTier } from "./rank";
 

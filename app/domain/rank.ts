@@ -181,6 +181,21 @@ export function validateRankTiers(tiers: RankTier[]): RankValidationError[] {
     }
   });
 
+  // Positions are the ladder's steps 1…n. A gap (1, 2, 4) means nothing to ranking, but the
+  // editor, reports and the "next rank" text all read the ladder as consecutive steps.
+  const positionsUsable = tiers.every((t) => Number.isInteger(t.position) && t.position >= 1) && seenPositions.size === tiers.length;
+  if (positionsUsable) {
+    tiers.forEach((tier, i) => {
+      if (tier.position > tiers.length) {
+        add(
+          `tiers[${i}].position`,
+          `Positions must run from 1 to ${tiers.length} without gaps.`,
+          `順位は1から${tiers.length}まで、飛ばさずに設定してください。`,
+        );
+      }
+    });
+  }
+
   // A higher tier that is no harder to reach would shadow the one below it. Compare each tier
   // with the hardest lower tier that sets the same condition (valid values only).
   const indexed = tiers.map((tier, index) => ({ tier, index })).sort((a, b) => a.tier.position - b.tier.position);

@@ -10,6 +10,8 @@ export function localeFromRequest(request: Request): Locale {
   return requested.toLowerCase().startsWith("ja") ? "ja" : "en";
 }
 
-export function t(locale: Locale, key: string): string {
-  return messages[locale][key] ?? messages.en[key] ?? key;
+/** The text for `key`, with {name} placeholders filled from `vars`. */
+export function t(locale: Locale, key: string, vars?: Record<string, string | number>): string {
+  const text = messages[locale][key] ?? messages.en[key] ?? key;
+  return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
 }

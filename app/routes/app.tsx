@@ -4,6 +4,8 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import enTranslations from "@shopify/polaris/locales/en.json";
+import jaTranslations from "@shopify/polaris/locales/ja.json";
 import { authenticate } from "../shopify.server";
 import { localeFromRequest, t } from "../locales";
 
@@ -17,11 +19,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function App() {
   const { apiKey, locale } = useLoaderData<typeof loader>();
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey}>
+    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={locale === "ja" ? jaTranslations : enTranslations}>
       <NavMenu>
         <Link to="/app" rel="home">
           {t(locale, "nav.home")}
         </Link>
+        <Link to="/app/ranks">{t(locale, "nav.ranks")}</Link>
+        <Link to="/app/messages">{t(locale, "nav.messages")}</Link>
+        <Link to="/app/rewards">{t(locale, "nav.rewards")}</Link>
+        <Link to="/app/email">{t(locale, "nav.email")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

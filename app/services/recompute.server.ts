@@ -31,17 +31,24 @@ export async function refreshCustomersInChunks(
   return rankChanges;
 }
 
+export interface RecomputeProgress {
+  done: number;
+  total: number;
+  rankChanges: number;
+}
+
 /**
  * Recompute every customer's stats and rank for `now`: the trailing spend window slides with
  * time, so a customer can move down without any new order. Run it daily (cron) or after
- * changing the tiers.
+ * changing the tiers. `onProgress` is awaited once before the first chunk (done 0) and after
+ * each committed chunk, so a recorded progress never runs ahead of the data.
  */
 export async function recomputeShop(
   db: Database,
   queue: JobQueue,
   shop: string,
   now: Date,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (progress: RecomputeProgress) => void | Promise<void>,
 ): Promise<{ customers: number; rankChanges: number }> {
   if (!(await db.prisma.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
     throw new Error(`no shop ${shop} in this database (has it sent a webhook or been imported?)`);
@@ -50,6 +57,7 @@ export async function recomputeShop(
   let done = 0;
   let rankChanges = 0;
   let cursor = 0;
+  await onProgress?.({ done, total, rankChanges });
   for (;;) {
     const ids = (
       await db.prisma.customer.findMany({
@@ -63,7 +71,7 @@ export async function recomputeShop(
     cursor = ids[ids.length - 1]!;
     rankChanges += await refreshCustomersInChunks(db, queue, shop, ids, recomputeReason(now), now);
     done += ids.length;
-    onProgress?.(done, total);
+    await onProgress?.({ done, total, rankChanges });
   }
   return { customers: done, rankChanges };
 }

@@ -295,8 +295,18 @@ describe("validateRankTiers", () => {
     ],
     [
       "uses positions, reporting the input index",
-      [tier("top", 3, { minOrders: 2 }), tier("low", 1, { minOrders: 5 })],
+      [tier("top", 2, { minOrders: 2 }), tier("low", 1, { minOrders: 5 })],
       ["tiers[0].minOrders"],
+    ],
+    [
+      "positions with a gap",
+      [tier("a", 1, { minOrders: 1 }), tier("b", 2, { minOrders: 2 }), tier("c", 4, { minOrders: 3 })],
+      ["tiers[2].position"],
+    ],
+    [
+      "positions 1…n in any array order",
+      [tier("c", 3, { minOrders: 3 }), tier("a", 1, { minOrders: 1 }), tier("b", 2, { minOrders: 2 })],
+      [],
     ],
   ])("%s", (_name, tiers, fields) => {
     expect(validateRankTiers(tiers).map((e) => e.field)).toEqual(fields);

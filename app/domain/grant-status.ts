@@ -1,0 +1,5 @@
+/** A reward grant's life (RewardGrant.status): pending → issued → redeemed, or revoked / failed. */
+export const GRANT_STATUSES = ["pending", "issued", "redeemed", "revoked", "failed"] as const;
+export type GrantStatus = (typeof GRANT_STATUSES)[number];
+
+export const isGrantStatus = (value: unknown): value is GrantStatus => (GRANT_STATUSES as readonly unknown[]).includes(value);
