@@ -453,3 +453,45 @@ export function bulkJsonl(order: BenchOrder): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// One order as the Admin API answers ORDER_FOR_POST_PURCHASE_QUERY (app/shopify/graphql/documents.ts):
+// the bulk query's fields, line items nested, plus the customer's personal data.
+
+export function adminOrderNode(order: BenchOrder): Record<string, unknown> {
+  const at = order.processedAt.toISOString();
+  const c = order.customer;
+  return {
+    id: order.gid,
+    name: order.name,
+    createdAt: at,
+    processedAt: at,
+    updatedAt: at,
+    cancelledAt: null,
+    currencyCode: SHOP_CURRENCY,
+    customer: c
+      ? {
+          id: c.gid,
+          firstName: c.firstName,
+          lastName: c.lastName,
+          defaultEmailAddress: { emailAddress: c.email },
+          defaultAddress: { countryCodeV2: c.countryCode },
+        }
+      : null,
+    totalPriceSet: shopMoney(order.total),
+    currentTotalPriceSet: shopMoney(order.total),
+    lineItems: {
+      edges: order.lines.map((l) => ({
+        node: {
+          id: l.gid,
+          title: l.title,
+          quantity: l.quantity,
+          sku: l.sku,
+          product: { id: `gid://shopify/Product/${l.productId}` },
+          variant: { id: `gid://shopify/ProductVariant/${l.variantId}` },
+          originalUnitPriceSet: shopMoney(l.unitPrice),
+        },
+      })),
+    },
+  };
+}

@@ -9,12 +9,14 @@ import net from "node:net";
 import path from "node:path";
 
 export const SERVER_BUILD = "build/server/index.js";
+/** The SHOPIFY_API_KEY the benchmark's server runs with (session tokens name it as their audience). */
+export const BENCH_API_KEY = "tokui-bench";
 const SERVE = "scripts/serve.mjs";
 
 /** Why the benchmark cannot start the server, or null. Also warns when the build looks stale. */
-export function checkBuild(): { error: string | null; warning: string | null } {
+export function checkBuild(script = "bench:ingest"): { error: string | null; warning: string | null } {
   if (!fs.existsSync(SERVER_BUILD)) {
-    return { error: `${SERVER_BUILD} is missing: run \`npm run build\` first, then \`npm run bench:ingest\`.`, warning: null };
+    return { error: `${SERVER_BUILD} is missing: run \`npm run build\` first, then \`npm run ${script}\`.`, warning: null };
   }
   const built = fs.statSync(SERVER_BUILD).mtimeMs;
   const newer = newestFile("app");
@@ -64,6 +66,8 @@ export async function startServer(options: {
   /** false: no worker in the server (TOKUI_INLINE_WORKER=0), to measure acknowledgements alone. */
   inlineWorker: boolean;
   startTimeoutMs: number;
+  /** More environment for the server (e.g. rate limits, a mock's settings); set last. */
+  env?: Record<string, string>;
 }): Promise<RunningServer> {
   const base = `http://127.0.0.1:${options.port}`;
   const child = spawn(process.execPath, [...options.nodeOptions, SERVE], {
@@ -75,12 +79,13 @@ export async function startServer(options: {
       HOST: "127.0.0.1",
       PORT: String(options.port),
       DATABASE_URL: options.databaseUrl,
-      SHOPIFY_API_KEY: "tokui-bench",
+      SHOPIFY_API_KEY: BENCH_API_KEY,
       SHOPIFY_API_SECRET: options.secret,
       SHOPIFY_APP_URL: base,
       TOKUI_LOG: "silent",
       TOKUI_INLINE_WORKER: options.inlineWorker ? "1" : "0",
       TOKUI_DEMO: "0",
+      ...options.env,
     },
   });
   let stopping = false;
