@@ -13,6 +13,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // Money must never be a float: parseFloat on anything is suspicious here.
       "no-restricted-globals": ["error", { name: "parseFloat", message: "Money is bigint minor units; see app/domain/money.ts" }],
+      // Under `npm start` Remix installs its own fetch classes (installGlobals), whose Response has no static json().
+      "no-restricted-properties": ["error", { object: "Response", property: "json", message: "Not under npm start: build the Response with JSON.stringify (or json() from @remix-run/node)." }],
     },
   },
   {

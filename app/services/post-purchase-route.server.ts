@@ -60,7 +60,8 @@ export async function handlePostPurchase(request: Request): Promise<Response> {
     logger.info("post-purchase: not found", { shop, order: orderId, reason: outcome.reason });
     return cors(text(404, "order not found"));
   }
-  return cors(Response.json(outcome.view, { headers: { "Cache-Control": "no-store" } }));
+  // Not Response.json: under `npm start` Remix installs its own Response (installGlobals), which lacks it.
+  return cors(new Response(JSON.stringify(outcome.view), { headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } }));
 }
 
 const fetchOrderFromShopify: FetchOrder = async (shop, orderGid) => {

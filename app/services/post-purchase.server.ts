@@ -6,7 +6,7 @@ import type { OrderSnapshot } from "../domain/types";
 import { RateLimiter } from "../lib/rate-limit";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
-import { loadShopContext } from "../models/shop.server";
+import { loadShopContext, type ShopContext } from "../models/shop.server";
 import type { Tx } from "../db.server";
 import type { JobQueue } from "../queue/types";
 import { ingestOrderSnapshots, prepareOrderIngest } from "./ingest-order.server";
@@ -79,7 +79,7 @@ export async function postPurchase(
     return { status: 404, reason: "a token without a customer can read only a just-placed order" };
   }
 
-  const shop = await loadShopContext(prisma as unknown as Tx, input.shop);
+  const shop = await cachedShopContext(prisma as unknown as Tx, input.shop, now);
   const grants = await prisma.rewardGrant.findMany({
     where: { shop: input.shop, orderGid: input.orderGid, status: { in: ["pending", "issued", "redeemed"] } },
     orderBy: { id: "asc" },
@@ -99,6 +99,23 @@ export async function postPurchase(
     rewards,
   });
   return { status: 200, view };
+}
+
+/**
+ * Tiers, templates and milestones change when the merchant saves them — rarely — while every
+ * thank-you page reads them: keep each shop's for a few seconds (a saved change shows within
+ * SHOP_CONTEXT_TTL_MS). Ingestion never uses this cache.
+ */
+const SHOP_CONTEXT_TTL_MS = 5_000;
+const shopContexts = new Map<string, { at: number; context: Promise<ShopContext> }>();
+
+function cachedShopContext(client: Tx, shop: string, now: Date): Promise<ShopContext> {
+  const hit = shopContexts.get(shop);
+  if (hit && now.getTime() - hit.at < SHOP_CONTEXT_TTL_MS) return hit.context;
+  const context = loadShopContext(client, shop);
+  shopContexts.set(shop, { at: now.getTime(), context });
+  context.catch(() => shopContexts.delete(shop));
+  return context;
 }
 
 async function findOrder(db: Database, shop: string, gid: string) {

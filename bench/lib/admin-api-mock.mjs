@@ -16,14 +16,6 @@
  * Any other operation (the rank-sync and reward jobs', which do not run with
  * TOKUI_INLINE_WORKER=0) is answered with a GraphQL error and counted under `other`; any other
  * outgoing HTTP request is let through and counted under `unhandled`.
- *
- * Response.json shim: scripts/serve.mjs calls installGlobals({ nativeFetch: false }) (the build
- * has v3_singleFetch off), which replaces globalThis.Response with @remix-run/web-fetch's class;
- * that class has no static Response.json, which app/services/post-purchase-route.server.ts uses
- * for its 200 answer — so under `npm start` every such answer would be a 500 (TypeError). This
- * preload adds a standard Response.json to whatever Response class is installed without one,
- * and reports it (GET /calls → shims) so the benchmark can say so. It does nothing once the
- * installed class has its own.
  */
 /* global process, setTimeout, URL */
 import fs from "node:fs";
@@ -93,29 +85,6 @@ server.listen({
   },
 });
 
-// Defined after listen(), in case an interceptor redefines globalThis.Response.
-const shims = { responseJson: { installed: false, uses: 0 } };
-let installedResponse = globalThis.Response;
-const withJson = (ResponseClass) => {
-  if (typeof ResponseClass !== "function" || typeof ResponseClass.json === "function") return ResponseClass;
-  shims.responseJson.installed = true;
-  ResponseClass.json = function json(data, init = {}) {
-    shims.responseJson.uses++;
-    const headers = new globalThis.Headers(init.headers);
-    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
-    return new ResponseClass(JSON.stringify(data), { ...init, headers });
-  };
-  return ResponseClass;
-};
-Object.defineProperty(globalThis, "Response", {
-  configurable: true,
-  enumerable: false,
-  get: () => installedResponse,
-  set: (value) => {
-    installedResponse = withJson(value);
-  },
-});
-
 const port = Number(process.env.TOKUI_BENCH_ADMIN_MOCK_PORT ?? "0");
 if (port > 0) {
   const control = http.createServer((req, res) => {
@@ -124,7 +93,7 @@ if (port > 0) {
       return;
     }
     res.writeHead(200, { "Content-Type": "application/json" });
-    res.end(JSON.stringify({ ...calls, byOrder: Object.fromEntries(calls.byOrder), shims }));
+    res.end(JSON.stringify({ ...calls, byOrder: Object.fromEntries(calls.byOrder) }));
   });
   control.listen(port, "127.0.0.1");
   control.unref();

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Job_status_singletonKey_idx" ON "Job"("status", "singletonKey");
+
