@@ -404,7 +404,9 @@ async function main(): Promise<number> {
       progress(`warm-up: ${warmupIngested.length} ingested + ${warmupFresh.length} not-ingested requests (untimed)`);
       const warm = await guard(openLoop(client, [...warmupIngested, ...warmupFresh], Math.min(opts.rate, 100)));
       const tally = tallyStatuses(warm.outcomes);
-      if (tally.notOk > 0) throw new Error(`warm-up: ${tally.notOk} of ${warm.outcomes.length} requests not answered 200 (first: ${tally.firstError})`);
+      // 202 = "ask again": the server sheds late-order fetches beyond its limit (app/services/post-purchase.server.ts).
+      const failed = tally.notOk - (tally.byStatus["202"] ?? 0);
+      if (failed > 0) throw new Error(`warm-up: ${failed} of ${warm.outcomes.length} requests neither 200 nor 202 (first: ${tally.firstError})`);
       results.warmup = { ingested: warmupIngested.length, notIngested: warmupFresh.length };
     }
 

@@ -56,6 +56,9 @@ export async function handlePostPurchase(request: Request): Promise<Response> {
     logger.error("post-purchase failed", { shop, order: orderId, error: String(error) });
     return cors(text(503, "temporarily unavailable"));
   }
+  if (outcome.status === 202) {
+    return cors(new Response(JSON.stringify({ status: "pending" }), { status: 202, headers: { "Content-Type": "application/json; charset=utf-8", "Retry-After": "1" } }));
+  }
   if (outcome.status === 404) {
     logger.info("post-purchase: not found", { shop, order: orderId, reason: outcome.reason });
     return cors(text(404, "order not found"));

@@ -22,7 +22,17 @@ export type PostPurchaseRequest = z.infer<typeof postPurchaseRequest>;
 export type PostPurchaseOutcome =
   | { status: 200; view: PostPurchaseView }
   /** The order is not this shop's, not this customer's, or does not exist. */
-  | { status: 404; reason: string };
+  | { status: 404; reason: string }
+  /** Too many late orders being fetched right now: the extension asks again (its webhook is on the way). */
+  | { status: 202 };
+
+/**
+ * Late orders fetched and ingested at once by one instance. Each costs an Admin API call and
+ * ~12 ms of CPU; past this, more of them only queue and every answer gets slower (measured with
+ * bench:post-purchase), so the rest are told to ask again.
+ */
+export const MAX_LATE_ORDER_FETCHES = 8;
+let lateOrderFetches = 0;
 
 export interface PostPurchaseInput {
   shop: string;
@@ -57,17 +67,24 @@ export async function postPurchase(
   input: PostPurchaseInput,
   fetchOrder: FetchOrder,
   now: Date = new Date(),
+  options: { maxLateOrderFetches?: number } = {},
 ): Promise<PostPurchaseOutcome> {
   const { prisma } = ctx.db;
   let order = await findOrder(ctx.db, input.shop, input.orderGid);
   if (!order) {
-    const snapshot = await fetchOrder(input.shop, input.orderGid);
-    if (!snapshot) return { status: 404, reason: "no such order in this shop" };
-    await prepareOrderIngest(prisma, input.shop, [snapshot]);
-    await prisma.$transaction((tx) => ingestOrderSnapshots(tx, ctx.queue, input.shop, [snapshot], { source: "thank-you page", now }), {
-      timeout: 20_000,
-      maxWait: 10_000,
-    });
+    if (lateOrderFetches >= (options.maxLateOrderFetches ?? MAX_LATE_ORDER_FETCHES)) return { status: 202 };
+    lateOrderFetches++;
+    try {
+      const snapshot = await fetchOrder(input.shop, input.orderGid);
+      if (!snapshot) return { status: 404, reason: "no such order in this shop" };
+      await prepareOrderIngest(prisma, input.shop, [snapshot]);
+      await prisma.$transaction((tx) => ingestOrderSnapshots(tx, ctx.queue, input.shop, [snapshot], { source: "thank-you page", now }), {
+        timeout: 20_000,
+        maxWait: 10_000,
+      });
+    } finally {
+      lateOrderFetches--;
+    }
     order = await findOrder(ctx.db, input.shop, input.orderGid);
     if (!order) throw new Error(`order ${input.orderGid} was ingested but cannot be read back`);
     logger.info("order ingested from the thank-you page", { shop: input.shop, order: input.orderGid });

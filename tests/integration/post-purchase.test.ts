@@ -241,6 +241,36 @@ describe("concurrent deliveries", () => {
   });
 });
 
+describe("load shedding", () => {
+  it("tells the page to ask again (202) while too many late orders are being fetched, and never fetches one twice", async () => {
+    const { postPurchase } = await import("~/services/post-purchase.server");
+    const { adminOrderSnapshot } = await import("~/shopify/bulk-import");
+    const context = await app();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fetched: string[] = [];
+    const slowFetch = async (_shop: string, gid: string) => {
+      fetched.push(gid);
+      await gate; // Shopify answering slowly
+      const id = Number(gid.split("/").pop());
+      return adminOrderSnapshot(adminOrderFrom(orderPayload({ id, customerId: HANAKO_ID, total: "3000", createdAt: recent() })));
+    };
+    const ask = (id: number) =>
+      postPurchase(context, { shop: TEST_SHOP, orderGid: `gid://shopify/Order/${id}`, customerGid: HANAKO, locale: "ja" }, slowFetch, new Date(), {
+        maxLateOrderFetches: 2,
+      });
+    const first = ask(8001);
+    const second = ask(8002);
+    await new Promise((r) => setTimeout(r, 20)); // both are waiting on Shopify
+    expect(await ask(8003)).toEqual({ status: 202 });
+    release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await ask(8003)).status).toBe(200); // room again
+    expect(fetched).toEqual(["gid://shopify/Order/8001", "gid://shopify/Order/8002", "gid://shopify/Order/8003"]);
+  });
+});
+
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a shop exceeds its burst", async () => {
     await pastOrders(1);
