@@ -109,7 +109,15 @@ export async function postPurchase(
   });
   const view = postPurchaseView({
     locale: input.locale,
-    customer: order.customer ? { firstName: order.customer.firstName, orderCount: order.customer.orderCount, windowSpent: order.customer.windowSpent } : null,
+    customer: order.customer
+      ? {
+          // A token without a customer proves only "someone just checked out in this shop":
+          // greet by rank, but not by name (the order id alone must not reveal who bought).
+          firstName: input.customerGid === null ? null : order.customer.firstName,
+          orderCount: order.customer.orderCount,
+          windowSpent: order.customer.windowSpent,
+        }
+      : null,
     tiers: shop.tiers,
     templates: shop.templates,
     currency: shop.currency,

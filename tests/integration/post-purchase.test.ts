@@ -125,6 +125,15 @@ describe("the view", () => {
     expect(view.message).toContain("お選びいただきありがとうございます");
     await pastOrders(1); // Hanako's order of 2026-10-01
     expect((await thankYou(5001, sessionToken())).status).toBe(404);
+    // A just-placed order of a known customer, read with a token without a customer (checked out
+    // without logging in): greeted by rank, never by name.
+    const justNow = orderPayload({ id: 7002, customerId: HANAKO_ID, total: "2000", createdAt: recent() });
+    shopify.seedOrder(TEST_SHOP, adminOrderFrom(justNow));
+    const anonymous = await (await thankYou(7002, sessionToken())).json();
+    expect(anonymous.rank.key).toBe("second");
+    expect(anonymous.message).not.toContain("花子");
+    const named = await (await thankYou(7002)).json();
+    expect(named.message).toContain("花子様");
   });
 });
 
