@@ -37,7 +37,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { countWhereShop, databaseFactory, openReader, tableCounts, type BenchDatabase, type Reader } from "./lib/database";
+import { startBenchRun } from "./lib/run";
+import { countWhereShop, openReader, tableCounts, type BenchDatabase, type Reader } from "./lib/database";
 import { Client, closedLoop, openLoop, signDelivery, type LoadResult } from "./lib/http";
 import { insertLowerBound, type LowerBoundResult } from "./lib/lower-bound";
 import { bulkJsonl, generateOrders, webhookBody, type BenchOrder } from "./lib/orders";
@@ -219,30 +220,18 @@ async function main(): Promise<number> {
     }
   }
 
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-bench-"));
-  const factory = databaseFactory(opts.databaseUrl, tmpDir, opts.journal);
+  const run = startBenchRun({ name: "bench:ingest", tmpPrefix: "tokui-bench-", databaseUrl: opts.databaseUrl, journal: opts.journal, maxSeconds: opts.maxSeconds });
+  const { tmpDir, factory } = run;
   let server: RunningServer | undefined;
   let workerProcess: RunningWorker | undefined;
   let client: Client | undefined;
   const readers: Reader[] = [];
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      client?.close();
-      await server?.stop().catch((e: unknown) => process.stderr.write(`cleanup: could not stop the server: ${String(e)}\n`));
-      await workerProcess?.stop().catch(() => undefined);
-      for (const r of readers) await r.close().catch(() => undefined);
-      await factory.dropAll().catch((e: unknown) => process.stderr.write(`cleanup: could not drop a database: ${String(e)}\n`));
-      fs.rmSync(tmpDir, { recursive: true, force: true });
-    })());
-  const abort = (why: string, code: number) => {
-    process.stderr.write(`\nbench:ingest: ${why}; cleaning up\n`);
-    void cleanup().finally(() => process.exit(code));
-  };
-  const watchdog = setTimeout(() => abort(`still running after --max-seconds ${opts.maxSeconds}`, 3), opts.maxSeconds * 1000);
-  watchdog.unref();
-  process.once("SIGINT", () => abort("interrupted", 130));
-  process.once("SIGTERM", () => abort("terminated", 143));
+  run.atExit(() => client?.close());
+  run.atExit(() => server?.stop());
+  run.atExit(() => workerProcess?.stop());
+  run.atExit(async () => {
+    for (const r of readers) await r.close().catch(() => undefined);
+  });
 
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   const cpus = os.cpus();
@@ -406,8 +395,8 @@ async function main(): Promise<number> {
     results.targets = targets(results);
     checkCounts(results);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    run.finish();
+    await run.cleanup();
   }
 
   process.stdout.write(`${table(results)}\n`);

@@ -56,7 +56,8 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { random } from "../scripts/random";
-import { databaseFactory, openReader, type BenchDatabase, type Reader } from "./lib/database";
+import { openReader, type BenchDatabase, type Reader } from "./lib/database";
+import { startBenchRun } from "./lib/run";
 import { Client, openLoop, type Delivery, type LoadResult } from "./lib/http";
 import { adminOrderNode, bulkJsonl, generateOrders, type BenchOrder } from "./lib/orders";
 import { BENCH_API_KEY, checkBuild, freePort, processCpuSeconds, startServer, type RunningServer } from "./lib/server";
@@ -247,30 +248,18 @@ async function main(): Promise<number> {
     process.stderr.write(`warning: ${build.warning}\n`);
   }
 
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-bench-pp-"));
-  const factory = databaseFactory(opts.databaseUrl, tmpDir, opts.journal);
+  const run = startBenchRun({ name: "bench:post-purchase", tmpPrefix: "tokui-bench-pp-", databaseUrl: opts.databaseUrl, journal: opts.journal, maxSeconds: opts.maxSeconds });
+  const { tmpDir, factory } = run;
   let server: RunningServer | undefined;
   let client: Client | undefined;
   let reader: Reader | undefined;
   let importChild: ReturnType<typeof spawn> | undefined;
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      client?.close();
-      if (importChild && importChild.exitCode === null) importChild.kill("SIGKILL");
-      await server?.stop().catch((e: unknown) => process.stderr.write(`cleanup: could not stop the server: ${String(e)}\n`));
-      await reader?.close().catch(() => undefined);
-      await factory.dropAll().catch((e: unknown) => process.stderr.write(`cleanup: could not drop a database: ${String(e)}\n`));
-      fs.rmSync(tmpDir, { recursive: true, force: true });
-    })());
-  const abort = (why: string, code: number) => {
-    process.stderr.write(`\nbench:post-purchase: ${why}; cleaning up\n`);
-    void cleanup().finally(() => process.exit(code));
-  };
-  const watchdog = setTimeout(() => abort(`still running after --max-seconds ${opts.maxSeconds}`, 3), opts.maxSeconds * 1000);
-  watchdog.unref();
-  process.once("SIGINT", () => abort("interrupted", 130));
-  process.once("SIGTERM", () => abort("terminated", 143));
+  run.atExit(() => client?.close());
+  run.atExit(() => {
+    if (importChild && importChild.exitCode === null) importChild.kill("SIGKILL");
+  });
+  run.atExit(() => server?.stop());
+  run.atExit(() => reader?.close().catch(() => undefined));
 
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   const cpus = os.cpus();
@@ -464,8 +453,8 @@ async function main(): Promise<number> {
     results.targets = targets(results);
     checkResults(results);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    run.finish();
+    await run.cleanup();
   }
 
   process.stdout.write(`${table(results)}\n`);
