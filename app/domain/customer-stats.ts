@@ -18,6 +18,8 @@ export interface CustomerStats {
   lifetimeSpent: bigint;
   windowSpent: bigint;
   firstOrderAt: Date | null;
+  /** The second counted order (by processedAt): F2 conversion is measured from first to second. */
+  secondOrderAt: Date | null;
   lastOrderAt: Date | null;
 }
 
@@ -74,13 +76,19 @@ export function customerStats(
     lifetimeSpent: 0n,
     windowSpent: 0n,
     firstOrderAt: null,
+    secondOrderAt: null,
     lastOrderAt: null,
   };
   for (const order of orders) {
     if (!isCountedOrder(order)) continue;
     stats.orderCount += 1;
     const at = order.processedAt;
-    if (stats.firstOrderAt === null || at < stats.firstOrderAt) stats.firstOrderAt = at;
+    if (stats.firstOrderAt === null || at < stats.firstOrderAt) {
+      stats.secondOrderAt = stats.firstOrderAt;
+      stats.firstOrderAt = at;
+    } else if (stats.secondOrderAt === null || at < stats.secondOrderAt) {
+      stats.secondOrderAt = at;
+    }
     if (stats.lastOrderAt === null || at > stats.lastOrderAt) stats.lastOrderAt = at;
 
     // Amounts in different currencies cannot be added without an exchange rate we do not

@@ -12,6 +12,9 @@ export interface CustomerRef {
   lastName?: string | null;
   email?: string | null;
   countryCode?: string | null;
+  provinceCode?: string | null;
+  /** Shopify's customer tags, comma-separated as Shopify writes them. */
+  tags?: string | null;
 }
 
 export interface OrderLineSnapshot {

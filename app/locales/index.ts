@@ -1,8 +1,18 @@
 import en from "./en.json";
 import ja from "./ja.json";
+import backfillEn from "./backfill.en.json";
+import backfillJa from "./backfill.ja.json";
+import customersEn from "./customers.en.json";
+import customersJa from "./customers.ja.json";
+import dashboardEn from "./dashboard.en.json";
+import dashboardJa from "./dashboard.ja.json";
 
 export type Locale = "en" | "ja";
-const messages: Record<Locale, Record<string, string>> = { en, ja };
+// One file per feature and language beside the common one, so features can grow apart.
+const messages: Record<Locale, Record<string, string>> = {
+  en: { ...en, ...dashboardEn, ...customersEn, ...backfillEn },
+  ja: { ...ja, ...dashboardJa, ...customersJa, ...backfillJa },
+};
 
 /** Shopify passes the admin user's locale as ?locale=ja-JP; anything Japanese gets ja. */
 export function localeFromRequest(request: Request): Locale {

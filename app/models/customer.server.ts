@@ -3,10 +3,19 @@ import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilte
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
 
-type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode">;
-const PII_FIELDS = ["firstName", "lastName", "email", "countryCode"] as const;
+type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags">;
+const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags"] as const;
 
-const PII_COLUMNS = { id: "int", gid: "text", firstName: "text", lastName: "text", email: "text", countryCode: "text" } as const;
+const PII_COLUMNS = {
+  id: "int",
+  gid: "text",
+  firstName: "text",
+  lastName: "text",
+  email: "text",
+  countryCode: "text",
+  provinceCode: "text",
+  tags: "text",
+} as const;
 
 /** One ref per customer, later refs filling in fields the earlier ones lacked. */
 function mergeRefs(refs: CustomerRef[]): Map<string, CustomerRef> {
@@ -27,8 +36,8 @@ export async function ensureCustomers(prisma: PrismaClient, shop: string, refs: 
   const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 2);
   const ts = timestampLiteral(dialect, new Date());
   await prisma.$executeRawUnsafe(
-    `INSERT INTO "Customer" ("shop", "gid", "firstName", "lastName", "email", "countryCode", "createdAt", "updatedAt")
-     SELECT ${placeholder(dialect, 1)}, ${rows.col("gid")}, ${rows.col("firstName")}, ${rows.col("lastName")}, ${rows.col("email")}, ${rows.col("countryCode")}, ${ts}, ${ts}
+    `INSERT INTO "Customer" ("shop", "gid", ${PII_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
+     SELECT ${placeholder(dialect, 1)}, ${rows.col("gid")}, ${PII_FIELDS.map(rows.col).join(", ")}, ${ts}, ${ts}
      FROM ${rows.from}
      WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
      ON CONFLICT ("shop", "gid") DO NOTHING`,
@@ -49,7 +58,7 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
 
   const existing = await tx.customer.findMany({
     where: { shop, gid: { in: gids } },
-    select: { id: true, gid: true, redactedAt: true, firstName: true, lastName: true, email: true, countryCode: true },
+    select: { id: true, gid: true, redactedAt: true, firstName: true, lastName: true, email: true, countryCode: true, provinceCode: true, tags: true },
   });
   const known = new Map(existing.map((c) => [c.gid, c]));
   const missing = gids.filter((gid) => !known.has(gid));
@@ -135,7 +144,7 @@ export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds:
 export async function redactCustomer(tx: Tx, shop: string, customerGid: string, at: Date): Promise<boolean> {
   const result = await tx.customer.updateMany({
     where: { shop, gid: customerGid },
-    data: { firstName: null, lastName: null, email: null, countryCode: null, redactedAt: at },
+    data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, redactedAt: at },
   });
   return result.count > 0;
 }

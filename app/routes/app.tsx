@@ -24,10 +24,12 @@ export default function App() {
         <Link to="/app" rel="home">
           {t(locale, "nav.home")}
         </Link>
+        <Link to="/app/customers">{t(locale, "nav.customers")}</Link>
         <Link to="/app/ranks">{t(locale, "nav.ranks")}</Link>
         <Link to="/app/messages">{t(locale, "nav.messages")}</Link>
         <Link to="/app/rewards">{t(locale, "nav.rewards")}</Link>
         <Link to="/app/email">{t(locale, "nav.email")}</Link>
+        <Link to="/app/backfill">{t(locale, "nav.backfill")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -54,6 +54,7 @@ export async function refreshCustomers(
       lifetimeSpent: stats.lifetimeSpent,
       windowSpent: stats.windowSpent,
       firstOrderAt: stats.firstOrderAt,
+      secondOrderAt: stats.secondOrderAt,
       lastOrderAt: stats.lastOrderAt,
       rankKey: toRank,
       rankSince: rankChanged ? now : null,
@@ -97,6 +98,7 @@ const STATS_COLUMNS = {
   lifetimeSpent: "bigint",
   windowSpent: "bigint",
   firstOrderAt: "timestamp",
+  secondOrderAt: "timestamp",
   lastOrderAt: "timestamp",
   rankKey: "text",
   rankSince: "timestamp",
@@ -111,7 +113,7 @@ async function writeCustomerStats(tx: Tx, shop: string, rows: Record<keyof typeo
   await tx.$executeRawUnsafe(
     `UPDATE "Customer" AS c SET
        "orderCount" = ${j.col("orderCount")}, "lifetimeSpent" = ${j.col("lifetimeSpent")}, "windowSpent" = ${j.col("windowSpent")},
-       "firstOrderAt" = ${j.col("firstOrderAt")}, "lastOrderAt" = ${j.col("lastOrderAt")}, "rankKey" = ${j.col("rankKey")},
+       "firstOrderAt" = ${j.col("firstOrderAt")}, "secondOrderAt" = ${j.col("secondOrderAt")}, "lastOrderAt" = ${j.col("lastOrderAt")}, "rankKey" = ${j.col("rankKey")},
        "rankSince" = COALESCE(${j.col("rankSince")}, c."rankSince"), "statsAsOf" = ${at}, "updatedAt" = ${at}
      FROM ${j.from}
      WHERE ${shopFilter(dialect, "c", 2)} AND c."id" = ${j.col("id")}`,

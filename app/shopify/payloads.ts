@@ -167,7 +167,8 @@ const customerSchema = z.object({
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
   email: z.string().nullish(),
-  default_address: z.object({ country_code: z.string().nullish() }).nullish(),
+  default_address: z.object({ country_code: z.string().nullish(), province_code: z.string().nullish() }).nullish(),
+  tags: z.string().nullish(),
 });
 
 const orderSchema = z.object({
@@ -237,6 +238,16 @@ export function parseOrderWebhook(body: unknown): OrderSnapshot {
   };
 }
 
+/**
+ * ISO 3166-2 subdivision ("JP-13", "US-CA") so one region filter works for every country:
+ * Shopify writes Japanese prefectures as "JP-13" but US states as plain "CA".
+ */
+export function regionCode(countryCode: string | null | undefined, provinceCode: string | null | undefined): string | null {
+  if (!provinceCode) return null;
+  if (provinceCode.includes("-") || !countryCode) return provinceCode.toUpperCase();
+  return `${countryCode}-${provinceCode}`.toUpperCase();
+}
+
 function toCustomerRef(customer: z.output<typeof customerSchema>): CustomerRef {
   // undefined = the payload did not say (e.g. no protected-data access); null = known empty.
   const address = customer.default_address;
@@ -246,6 +257,8 @@ function toCustomerRef(customer: z.output<typeof customerSchema>): CustomerRef {
     lastName: customer.last_name,
     email: customer.email,
     countryCode: address === undefined ? undefined : address === null ? null : address.country_code,
+    provinceCode: address === undefined ? undefined : address === null ? null : regionCode(address.country_code, address.province_code),
+    tags: customer.tags,
   };
 }
 

@@ -66,6 +66,7 @@ describe("customerStats", () => {
     lifetimeSpent: bigint;
     windowSpent: bigint;
     firstOrderAt: string | null;
+    secondOrderAt: string | null;
     lastOrderAt: string | null;
   };
   const stats = (orders: StatsOrder[], o = opts) => {
@@ -73,6 +74,7 @@ describe("customerStats", () => {
     return {
       ...s,
       firstOrderAt: s.firstOrderAt?.toISOString() ?? null,
+      secondOrderAt: s.secondOrderAt?.toISOString() ?? null,
       lastOrderAt: s.lastOrderAt?.toISOString() ?? null,
     };
   };
@@ -81,7 +83,7 @@ describe("customerStats", () => {
     [
       "no orders",
       [],
-      { orderCount: 0, lifetimeSpent: 0n, windowSpent: 0n, firstOrderAt: null, lastOrderAt: null },
+      { orderCount: 0, lifetimeSpent: 0n, windowSpent: 0n, firstOrderAt: null, secondOrderAt: null, lastOrderAt: null },
     ],
     [
       "one order in the window",
@@ -90,14 +92,14 @@ describe("customerStats", () => {
         orderCount: 1,
         lifetimeSpent: 1980n,
         windowSpent: 1980n,
-        firstOrderAt: "2026-01-10T00:00:00.000Z",
+        firstOrderAt: "2026-01-10T00:00:00.000Z", secondOrderAt: null,
         lastOrderAt: "2026-01-10T00:00:00.000Z",
       },
     ],
     [
       "an order exactly at windowStart is in the window",
       [order(start, 5000n)],
-      { orderCount: 1, lifetimeSpent: 5000n, windowSpent: 5000n, firstOrderAt: start, lastOrderAt: start },
+      { orderCount: 1, lifetimeSpent: 5000n, windowSpent: 5000n, firstOrderAt: start, secondOrderAt: null, lastOrderAt: start },
     ],
     [
       "an order one millisecond before windowStart is lifetime only",
@@ -106,7 +108,7 @@ describe("customerStats", () => {
         orderCount: 1,
         lifetimeSpent: 5000n,
         windowSpent: 0n,
-        firstOrderAt: "2025-03-31T11:59:59.999Z",
+        firstOrderAt: "2025-03-31T11:59:59.999Z", secondOrderAt: null,
         lastOrderAt: "2025-03-31T11:59:59.999Z",
       },
     ],
@@ -117,7 +119,7 @@ describe("customerStats", () => {
         orderCount: 1,
         lifetimeSpent: 700n,
         windowSpent: 700n,
-        firstOrderAt: "2026-03-31T12:00:00.000Z",
+        firstOrderAt: "2026-03-31T12:00:00.000Z", secondOrderAt: null,
         lastOrderAt: "2026-03-31T12:00:00.000Z",
       },
     ],
@@ -128,7 +130,7 @@ describe("customerStats", () => {
         orderCount: 2,
         lifetimeSpent: 800n,
         windowSpent: 100n,
-        firstOrderAt: "2026-01-01T00:00:00.000Z",
+        firstOrderAt: "2026-01-01T00:00:00.000Z", secondOrderAt: "2026-03-31T12:00:00.001Z",
         lastOrderAt: "2026-03-31T12:00:00.001Z",
       },
     ],
@@ -143,7 +145,7 @@ describe("customerStats", () => {
         orderCount: 1,
         lifetimeSpent: 3000n,
         windowSpent: 3000n,
-        firstOrderAt: "2026-03-01T00:00:00.000Z",
+        firstOrderAt: "2026-03-01T00:00:00.000Z", secondOrderAt: null,
         lastOrderAt: "2026-03-01T00:00:00.000Z",
       },
     ],
@@ -154,7 +156,7 @@ describe("customerStats", () => {
         orderCount: 2,
         lifetimeSpent: 7_500n,
         windowSpent: 6_500n,
-        firstOrderAt: "2020-02-01T00:00:00.000Z",
+        firstOrderAt: "2020-02-01T00:00:00.000Z", secondOrderAt: "2026-02-01T00:00:00.000Z",
         lastOrderAt: "2026-02-01T00:00:00.000Z",
       },
     ],
@@ -165,7 +167,7 @@ describe("customerStats", () => {
         orderCount: 2,
         lifetimeSpent: 2_000n,
         windowSpent: 2_000n,
-        firstOrderAt: "2026-02-01T00:00:00.000Z",
+        firstOrderAt: "2026-02-01T00:00:00.000Z", secondOrderAt: "2026-02-15T00:00:00.000Z",
         lastOrderAt: "2026-02-15T00:00:00.000Z",
       },
     ],
@@ -176,7 +178,7 @@ describe("customerStats", () => {
         orderCount: 1,
         lifetimeSpent: 0n,
         windowSpent: 0n,
-        firstOrderAt: "2026-02-01T00:00:00.000Z",
+        firstOrderAt: "2026-02-01T00:00:00.000Z", secondOrderAt: null,
         lastOrderAt: "2026-02-01T00:00:00.000Z",
       },
     ],
@@ -192,7 +194,7 @@ describe("customerStats", () => {
         orderCount: 4,
         lifetimeSpent: 1111n,
         windowSpent: 101n,
-        firstOrderAt: "2019-06-01T00:00:00.000Z",
+        firstOrderAt: "2019-06-01T00:00:00.000Z", secondOrderAt: "2025-01-01T00:00:00.000Z",
         lastOrderAt: "2026-03-20T00:00:00.000Z",
       },
     ],

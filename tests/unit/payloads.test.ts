@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  regionCode,
   PayloadError,
   parseCustomersDataRequest,
   parseCustomersRedact,
@@ -47,6 +48,19 @@ describe("parseWebhookJson", () => {
   });
 });
 
+describe("regionCode", () => {
+  it.each([
+    ["JP", "JP-13", "JP-13"],
+    ["US", "CA", "US-CA"],
+    ["ca", "on", "CA-ON"],
+    ["JP", null, null],
+    ["JP", "", null],
+    [null, "ON", "ON"],
+  ])("%s + %s → %s", (country, province, expected) => {
+    expect(regionCode(country, province)).toBe(expected);
+  });
+});
+
 describe("parseOrderWebhook", () => {
   it("orders/create (JPY, customer, two lines) field by field", () => {
     const order = parseOrderWebhook(fixture("orders-create.json"));
@@ -59,6 +73,8 @@ describe("parseOrderWebhook", () => {
         lastName: "山田",
         email: "hanako.yamada@example.jp",
         countryCode: "JP",
+        provinceCode: "JP-13",
+        tags: undefined,
       },
       createdAt: new Date("2026-05-12T01:15:30Z"),
       processedAt: new Date("2026-05-12T01:15:29Z"),
@@ -117,6 +133,8 @@ describe("parseOrderWebhook", () => {
       lastName: null,
       email: "sam.lee@example.com",
       countryCode: undefined,
+      provinceCode: undefined,
+      tags: undefined,
     });
   });
 
@@ -130,6 +148,7 @@ describe("parseOrderWebhook", () => {
     ]);
     expect(exact.cancelledAt).toEqual(new Date("2022-01-01T00:00:00Z"));
     expect(exact.customer?.countryCode).toBe("CA");
+    expect(exact.customer?.provinceCode).toBe("CA-ON");
 
     // Plain JSON.parse has already rounded product_id: it must become null, never a wrong GID.
     const rounded = parseOrderWebhook(JSON.parse(raw("orders-create-unsafe-ids.json")));
