@@ -1,0 +1,10 @@
+-- AlterTable
+ALTER TABLE "BackfillRun" ADD COLUMN     "allOrdersScope" BOOLEAN,
+ADD COLUMN     "badLineSamples" TEXT,
+ADD COLUMN     "bytesDone" BIGINT NOT NULL DEFAULT 0,
+ADD COLUMN     "leaseUntil" TIMESTAMP(3),
+ADD COLUMN     "operationCreatedAt" TIMESTAMP(3),
+ADD COLUMN     "polls" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "restarts" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "step" INTEGER NOT NULL DEFAULT 0;
+
