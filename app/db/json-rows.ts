@@ -81,3 +81,21 @@ export function timestampLiteral(dialect: SqlDialect, date: Date): string {
 export function shopFilter(dialect: SqlDialect, alias: string, param: number): string {
   return `${dialect === "sqlite" ? "+" : ""}${alias}."shop" = ${placeholder(dialect, param)}`;
 }
+
+/**
+ * A list of values as ONE JSON parameter, for `x IN ${jsonList(…)}`: no bound-parameter limit,
+ * whatever the batch size (Prisma's `{ in: [...] }` binds one parameter per value and fails
+ * beyond 999 on SQLite).
+ */
+export function jsonList(dialect: SqlDialect, type: "text" | "int", param: number): string {
+  if (dialect === "sqlite") return "(SELECT value FROM json_each(?))";
+  return `(SELECT value::${PG_TYPES[type]} FROM jsonb_array_elements_text($${param}::jsonb) AS value)`;
+}
+
+/** Raw query results: a timestamp arrives as a Date or as the text SQLite stores. */
+export function dateFrom(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "string") return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`);
+  if (typeof value === "number") return new Date(value);
+  throw new TypeError(`not a timestamp: ${String(value)}`);
+}

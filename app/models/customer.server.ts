@@ -1,7 +1,8 @@
-import { sqlDialect, type PrismaClient, type Tx } from "../db.server";
-import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
+import { sqlExecute, sqlQuery, sqlDialect, type PrismaClient, type Tx } from "../db.server";
+import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
+import { deleteCustomerNotes } from "./customer-note.server";
 
 type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags">;
 const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags"] as const;
@@ -32,18 +33,37 @@ function mergeRefs(refs: CustomerRef[]): Map<string, CustomerRef> {
 export async function ensureCustomers(prisma: PrismaClient, shop: string, refs: CustomerRef[]): Promise<void> {
   const byGid = mergeRefs(refs);
   if (byGid.size === 0) return;
-  const dialect = sqlDialect(prisma);
+  await insertNewCustomers(prisma, shop, [...byGid.values()]);
+}
+
+async function insertNewCustomers(client: Tx, shop: string, refs: CustomerRef[]): Promise<void> {
+  const dialect = sqlDialect(client);
   const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 2);
   const ts = timestampLiteral(dialect, new Date());
-  await prisma.$executeRawUnsafe(
+  await sqlExecute(
+    client,
     `INSERT INTO "Customer" ("shop", "gid", ${PII_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
      SELECT ${placeholder(dialect, 1)}, ${rows.col("gid")}, ${PII_FIELDS.map(rows.col).join(", ")}, ${ts}, ${ts}
      FROM ${rows.from}
      WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
      ON CONFLICT ("shop", "gid") DO NOTHING`,
     shop,
-    jsonRowsParam(dialect, PII_COLUMNS, [...byGid.values()].map(personalRow)),
+    jsonRowsParam(dialect, PII_COLUMNS, refs.map(personalRow)),
   );
+}
+
+type StoredPersonalData = { id: number; gid: string; redactedAt: unknown } & Record<(typeof PII_FIELDS)[number], string | null>;
+
+async function findCustomersByGid(tx: Tx, shop: string, gids: string[]): Promise<StoredPersonalData[]> {
+  const dialect = sqlDialect(tx);
+  const rows = await sqlQuery<StoredPersonalData>(
+    tx,
+    `SELECT "id", "gid", "redactedAt", ${PII_FIELDS.map((f) => `"${f}"`).join(", ")} FROM "Customer"
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "gid" IN ${jsonList(dialect, "text", 2)}`,
+    shop,
+    JSON.stringify(gids),
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /**
@@ -56,17 +76,10 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
   const gids = [...byGid.keys()].sort();
   if (gids.length === 0) return new Map();
 
-  const existing = await tx.customer.findMany({
-    where: { shop, gid: { in: gids } },
-    select: { id: true, gid: true, redactedAt: true, firstName: true, lastName: true, email: true, countryCode: true, provinceCode: true, tags: true },
-  });
+  const existing = await findCustomersByGid(tx, shop, gids);
   const known = new Map(existing.map((c) => [c.gid, c]));
   const missing = gids.filter((gid) => !known.has(gid));
-  if (missing.length > 0) {
-    await tx.customer.createMany({
-      data: missing.map((gid) => ({ shop, gid, ...personalData(byGid.get(gid)!) })),
-    });
-  }
+  if (missing.length > 0) await insertNewCustomers(tx, shop, missing.map((gid) => byGid.get(gid)!));
   // A redacted customer's personal data never comes back through later payloads.
   const changed = existing.filter((row) => {
     if (row.redactedAt) return false;
@@ -77,7 +90,8 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
     const dialect = sqlDialect(tx);
     const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 1);
     const set = PII_FIELDS.map((f) => `"${f}" = ${rows.col(f)}`).join(", ");
-    await tx.$executeRawUnsafe(
+    await sqlExecute(
+      tx,
       `UPDATE "Customer" AS c SET ${set}, "updatedAt" = ${timestampLiteral(dialect, new Date())}
        FROM ${rows.from}
        WHERE ${shopFilter(dialect, "c", 2)} AND c."id" = ${rows.col("id")}`,
@@ -86,9 +100,7 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
       shop,
     );
   }
-  const ids = missing.length > 0
-    ? await tx.customer.findMany({ where: { shop, gid: { in: missing } }, select: { id: true, gid: true } })
-    : [];
+  const ids = missing.length > 0 ? await findCustomersByGid(tx, shop, missing) : [];
   return new Map([...existing, ...ids].map((c) => [c.gid, c.id]));
 }
 
@@ -121,27 +133,58 @@ export interface CustomerStatsState {
  * whoever locks last sees every order committed before it (docs/decisions/0003-webhook-ingestion.md).
  */
 export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds: number[]): Promise<CustomerStatsState[]> {
-  await tx.customer.updateMany({ where: { shop, id: { in: customerIds } }, data: { updatedAt: new Date() } });
+  const dialect = sqlDialect(tx);
+  const ids = JSON.stringify(customerIds);
+  const inIds = jsonList(dialect, "int", 2);
+  const shopParam = placeholder(dialect, 1);
+  await sqlExecute(
+    tx,
+    `UPDATE "Customer" SET "updatedAt" = ${timestampLiteral(dialect, new Date())} WHERE "shop" = ${shopParam} AND "id" IN ${inIds}`,
+    shop,
+    ids,
+  );
+  type CustomerRow = { id: number | bigint; rankKey: string | null; orderCount: number | bigint; windowSpent: bigint | number | string };
+  type OrderRow = { customerId: number | bigint; processedAt: unknown; totalPrice: bigint | number | string; currentTotal: bigint | number | string; cancelledAt: unknown; currency: string };
   const [customers, orders] = await Promise.all([
-    tx.customer.findMany({
-      where: { shop, id: { in: customerIds } },
-      select: { id: true, rankKey: true, orderCount: true, windowSpent: true },
-    }),
-    tx.order.findMany({
-      where: { shop, customerId: { in: customerIds } },
-      select: { customerId: true, processedAt: true, totalPrice: true, currentTotal: true, cancelledAt: true, currency: true },
-    }),
+    sqlQuery<CustomerRow>(
+      tx,
+      `SELECT "id", "rankKey", "orderCount", "windowSpent" FROM "Customer" WHERE "shop" = ${shopParam} AND "id" IN ${inIds}`,
+      shop,
+      ids,
+    ),
+    sqlQuery<OrderRow>(
+      tx,
+      `SELECT "customerId", "processedAt", "totalPrice", "currentTotal", "cancelledAt", "currency" FROM "Order"
+       WHERE "shop" = ${shopParam} AND "customerId" IN ${inIds}`,
+      shop,
+      ids,
+    ),
   ]);
   const byCustomer = new Map<number, StatsOrder[]>();
-  for (const { customerId, ...order } of orders) {
-    const list = byCustomer.get(customerId!) ?? [];
-    list.push(order);
-    byCustomer.set(customerId!, list);
+  for (const o of orders) {
+    const customerId = Number(o.customerId);
+    const list = byCustomer.get(customerId) ?? [];
+    list.push({
+      processedAt: dateFrom(o.processedAt),
+      totalPrice: BigInt(o.totalPrice),
+      currentTotal: BigInt(o.currentTotal),
+      cancelledAt: o.cancelledAt === null ? null : dateFrom(o.cancelledAt),
+      currency: o.currency,
+    });
+    byCustomer.set(customerId, list);
   }
-  return customers.map((c) => ({ ...c, orders: byCustomer.get(c.id) ?? [] }));
+  return customers.map((c) => ({
+    id: Number(c.id),
+    rankKey: c.rankKey,
+    orderCount: Number(c.orderCount),
+    windowSpent: BigInt(c.windowSpent),
+    orders: byCustomer.get(Number(c.id)) ?? [],
+  }));
 }
 
 export async function redactCustomer(tx: Tx, shop: string, customerGid: string, at: Date): Promise<boolean> {
+  // The merchant's notes on the customer are personal data too (customer-note.server.ts).
+  await deleteCustomerNotes(tx, shop, customerGid);
   const result = await tx.customer.updateMany({
     where: { shop, gid: customerGid },
     data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, redactedAt: at },

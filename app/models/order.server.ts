@@ -1,5 +1,5 @@
-import { sqlDialect, type Tx } from "../db.server";
-import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
+import { sqlExecute, sqlQuery, sqlDialect, type Tx } from "../db.server";
+import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 
 export interface StoredOrderState {
@@ -10,11 +10,21 @@ export interface StoredOrderState {
 }
 
 export async function findOrders(tx: Tx, shop: string, gids: string[]): Promise<Map<string, StoredOrderState>> {
-  const rows = await tx.order.findMany({
-    where: { shop, gid: { in: gids } },
-    select: { id: true, gid: true, customerId: true, sourceUpdatedAt: true },
-  });
-  return new Map(rows.map((r) => [r.gid, r]));
+  if (gids.length === 0) return new Map();
+  const dialect = sqlDialect(tx);
+  const rows = await sqlQuery<{ id: number | bigint; gid: string; customerId: number | bigint | null; sourceUpdatedAt: unknown }>(
+    tx,
+    `SELECT "id", "gid", "customerId", "sourceUpdatedAt" FROM "Order"
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "gid" IN ${jsonList(dialect, "text", 2)}`,
+    shop,
+    JSON.stringify(gids),
+  );
+  return new Map(
+    rows.map((r) => [
+      r.gid,
+      { id: Number(r.id), gid: r.gid, customerId: r.customerId === null ? null : Number(r.customerId), sourceUpdatedAt: dateFrom(r.sourceUpdatedAt) },
+    ]),
+  );
 }
 
 /**
@@ -22,10 +32,15 @@ export async function findOrders(tx: Tx, shop: string, gids: string[]): Promise<
  * snapshot's updated_at (a refund always bumps the order's updated_at). gid → amount.
  */
 async function refundsAfterSnapshots(tx: Tx, shop: string, snapshots: { gid: string; updatedAt: Date }[]) {
-  const refunds = await tx.refund.findMany({
-    where: { shop, orderGid: { in: snapshots.map((s) => s.gid) } },
-    select: { orderGid: true, amount: true, createdAt: true },
-  });
+  const dialect = sqlDialect(tx);
+  const rows = await sqlQuery<{ orderGid: string; amount: bigint | number | string; createdAt: unknown }>(
+    tx,
+    `SELECT "orderGid", "amount", "createdAt" FROM "Refund"
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "orderGid" IN ${jsonList(dialect, "text", 2)}`,
+    shop,
+    JSON.stringify(snapshots.map((s) => s.gid)),
+  );
+  const refunds = rows.map((r) => ({ orderGid: r.orderGid, amount: BigInt(r.amount), createdAt: dateFrom(r.createdAt) }));
   const snapshotAt = new Map(snapshots.map((s) => [s.gid, s.updatedAt.getTime()]));
   const pending = new Map<string, bigint>();
   for (const r of refunds) {
@@ -95,7 +110,8 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
   const fresh = orders.filter((o) => o.existingId === null);
   if (fresh.length > 0) {
     const j = jsonRowsSource(dialect, ORDER_COLUMNS, "j", 2);
-    const created = await tx.$queryRawUnsafe<{ id: number | bigint; gid: string }[]>(
+    const created = await sqlQuery<{ id: number | bigint; gid: string }>(
+      tx,
       `INSERT INTO "Order" ("shop", "gid", ${ORDER_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
        SELECT ${placeholder(dialect, 1)}, ${j.col("gid")}, ${ORDER_FIELDS.map(j.col).join(", ")}, ${now}, ${now}
        FROM ${j.from}
@@ -108,7 +124,8 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
   const known = orders.filter((o) => o.existingId !== null);
   if (known.length > 0) {
     const j = jsonRowsSource(dialect, ORDER_COLUMNS, "j", 1);
-    await tx.$executeRawUnsafe(
+    await sqlExecute(
+      tx,
       `UPDATE "Order" AS o SET ${ORDER_FIELDS.map((f) => `"${f}" = ${j.col(f)}`).join(", ")}, "updatedAt" = ${now}
        FROM ${j.from}
        WHERE ${shopFilter(dialect, "o", 2)} AND o."id" = ${j.col("id")}`,
@@ -116,13 +133,19 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
       shop,
     );
     for (const o of known) ids.set(o.snapshot.gid, o.existingId!);
-    await tx.orderLine.deleteMany({ where: { shop, orderId: { in: known.map((o) => o.existingId!) } } });
+    await sqlExecute(
+      tx,
+      `DELETE FROM "OrderLine" WHERE "shop" = ${placeholder(dialect, 1)} AND "orderId" IN ${jsonList(dialect, "int", 2)}`,
+      shop,
+      JSON.stringify(known.map((o) => o.existingId!)),
+    );
   }
   const lines = orders.flatMap(({ snapshot }) => snapshot.lines.map((line) => ({ orderId: ids.get(snapshot.gid)!, ...line })));
   if (lines.length > 0) {
     const j = jsonRowsSource(dialect, LINE_COLUMNS, "j", 2);
     const fields = Object.keys(LINE_COLUMNS);
-    await tx.$executeRawUnsafe(
+    await sqlExecute(
+      tx,
       `INSERT INTO "OrderLine" ("shop", ${fields.map((f) => `"${f}"`).join(", ")})
        SELECT ${placeholder(dialect, 1)}, ${fields.map(j.col).join(", ")}
        FROM ${j.from}`,

@@ -1,8 +1,8 @@
 import { logger } from "../logger.server";
 import { drainLoop, type PollLoop } from "./poll-loop";
-import type { PrismaClient, Tx } from "../db.server";
+import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
-import { jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
+import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
 import {
   MAX_ATTEMPTS,
   RetryableJobError,
@@ -56,10 +56,12 @@ export class SqliteJobQueue implements JobQueue {
       keys.length === 0
         ? []
         : (
-            await tx.job.findMany({
-              where: { status: "queued", singletonKey: { in: keys } },
-              select: { queue: true, singletonKey: true },
-            })
+            // One JSON parameter however many keys (an import refreshes thousands of customers).
+            await sqlQuery<{ queue: string; singletonKey: string }>(
+              tx,
+              `SELECT "queue", "singletonKey" FROM "Job" WHERE "status" = 'queued' AND "singletonKey" IN ${jsonList("sqlite", "text", 1)}`,
+              JSON.stringify(keys),
+            )
           ).map((j) => `${j.queue}|${j.singletonKey}`),
     );
     const fresh = jobs.filter((j) => {
@@ -73,7 +75,8 @@ export class SqliteJobQueue implements JobQueue {
     // One statement for any number of jobs (an import queues thousands of rank syncs).
     const now = new Date();
     const j = jsonRowsSource("sqlite", JOB_COLUMNS, "j", 1);
-    await tx.$executeRawUnsafe(
+    await sqlExecute(
+      tx,
       `INSERT INTO "Job" ("shop", "queue", "payload", "singletonKey", "runAt", "createdAt", "updatedAt")
        SELECT ${["shop", "queue", "payload", "singletonKey", "runAt"].map(j.col).join(", ")}, ${timestampLiteral("sqlite", now)}, ${timestampLiteral("sqlite", now)}
        FROM ${j.from}`,

@@ -1,4 +1,4 @@
-import { sqlDialect, type Tx } from "../db.server";
+import { sqlExecute, sqlDialect, type Tx } from "../db.server";
 import { jsonRowsParam, jsonRowsSource, shopFilter, timestampLiteral } from "../db/json-rows";
 import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
@@ -110,7 +110,8 @@ async function writeCustomerStats(tx: Tx, shop: string, rows: Record<keyof typeo
   const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, STATS_COLUMNS, "j", 1);
   const at = timestampLiteral(dialect, now);
-  await tx.$executeRawUnsafe(
+  await sqlExecute(
+    tx,
     `UPDATE "Customer" AS c SET
        "orderCount" = ${j.col("orderCount")}, "lifetimeSpent" = ${j.col("lifetimeSpent")}, "windowSpent" = ${j.col("windowSpent")},
        "firstOrderAt" = ${j.col("firstOrderAt")}, "secondOrderAt" = ${j.col("secondOrderAt")}, "lastOrderAt" = ${j.col("lastOrderAt")}, "rankKey" = ${j.col("rankKey")},
@@ -138,7 +139,8 @@ async function insertRankChanges(tx: Tx, rows: RankChangeRow[], now: Date): Prom
   const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, RANK_CHANGE_COLUMNS, "j", 1);
   const fields = Object.keys(RANK_CHANGE_COLUMNS);
-  await tx.$executeRawUnsafe(
+  await sqlExecute(
+    tx,
     `INSERT INTO "RankChange" (${fields.map((f) => `"${f}"`).join(", ")}, "createdAt")
      SELECT ${fields.map(j.col).join(", ")}, ${timestampLiteral(dialect, now)}
      FROM ${j.from}`,

@@ -1,4 +1,4 @@
-import { sqlDialect, type Tx } from "../db.server";
+import { sqlQuery, sqlDialect, type Tx } from "../db.server";
 import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
 import { codeInfix, discountCode, milestonesReached, rewardOnOrderReversed, type MilestoneState } from "../domain/milestones";
 import { milestoneToJson } from "../domain/settings-json";
@@ -63,7 +63,8 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
   const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, GRANT_COLUMNS, "j", 2);
   const at = timestampLiteral(dialect, now);
-  const inserted = await tx.$queryRawUnsafe<{ id: number | bigint }[]>(
+  const inserted = await sqlQuery<{ id: number | bigint }>(
+    tx,
     `INSERT INTO "RewardGrant" ("shop", "customerId", "milestoneKey", "activeSlot", "milestone", "kind", "orderGid", "code", "expiresAt", "status", "createdAt", "updatedAt")
      SELECT ${placeholder(dialect, 1)}, ${j.col("customerId")}, ${j.col("milestoneKey")}, ${j.col("milestoneKey")}, ${j.col("milestone")}, ${j.col("kind")},
             ${j.col("orderGid")}, ${j.col("code")}, ${j.col("expiresAt")}, 'pending', ${at}, ${at}
