@@ -65,7 +65,15 @@ export async function ingestOrderSnapshots(
     return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime();
   });
   const stale = snapshots.length - fresher.length;
-  if (fresher.length === 0) return { applied: 0, stale, customers: [], touchedCustomerIds: [] };
+  // A deferred refresh also covers the customers of orders already stored: an import that
+  // stopped after storing orders but before refreshing their customers converges when re-run.
+  const storedCustomerIds = options.deferRefresh
+    ? candidates.flatMap((s) => {
+        const customerId = existing.get(s.gid)?.customerId;
+        return customerId === undefined || customerId === null ? [] : [customerId];
+      })
+    : [];
+  if (fresher.length === 0) return { applied: 0, stale, customers: [], touchedCustomerIds: [...new Set(storedCustomerIds)] };
 
   const ctx = await loadShopContext(tx, shop);
   const customerIds = await upsertCustomers(tx, shop, fresher.flatMap((s) => (s.customer ? [s.customer] : [])));
@@ -76,7 +84,7 @@ export async function ingestOrderSnapshots(
   }));
   await saveOrderSnapshots(tx, shop, toSave);
 
-  const touched = new Set<number>();
+  const touched = new Set<number>(storedCustomerIds);
   const reasonByCustomer = new Map<number, string>();
   for (const { snapshot, customerId, existingId } of toSave) {
     const source = typeof options.source === "string" ? options.source : options.source(snapshot);

@@ -2,11 +2,14 @@
  * The operator command line in-process (same code as `npm run tokui -- …`), on the database the
  * setup file created: import, report, recompute, and clear errors for bad use.
  */
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "~/cli/tokui";
 import { recomputeShop } from "~/services/recompute.server";
+import { ingestOrderSnapshots, prepareOrderIngest } from "~/services/ingest-order.server";
+import { createBulkOrderAssembler } from "~/shopify/bulk-import";
 import { app, customerByGid } from "../helpers/app";
 
 const SHOP = "bulk-shop.myshopify.com";
@@ -59,6 +62,23 @@ describe("tokui import", () => {
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/imported 5 orders \(0 new or newer, 5 unchanged\)/);
     expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n });
+  });
+
+  it("a re-run finishes what an interrupted import left: customers of orders already stored are ranked", async () => {
+    // An import that stopped after its order batches committed, before the customers' refresh.
+    const { prisma, queue } = await app();
+    const assembler = createBulkOrderAssembler();
+    const results = fs.readFileSync(GOOD, "utf8").split("\n").flatMap((line, i) => assembler.push(line, i + 1));
+    const orders = [...results, ...assembler.end()].flatMap((r) => (r.order ? [r.order] : []));
+    expect(orders).toHaveLength(5);
+    await prepareOrderIngest(prisma, SHOP, orders);
+    await prisma.$transaction((tx) => ingestOrderSnapshots(tx, queue, SHOP, orders, { source: "import", now: new Date(), deferRefresh: true }));
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 0, rankKey: null });
+
+    const again = await tokui("import", "--shop", SHOP, "--file", GOOD);
+    expect(again.err).toMatch(/imported 5 orders \(0 new or newer, 5 unchanged\)/);
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n, rankKey: "second" });
+    expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, rankKey: "first" });
   });
 
   it("reports each bad line with its number, skips it and keeps every good order", async () => {
