@@ -62,7 +62,9 @@ export function classifyMailFailure(error: unknown): MailFailure {
   const temporary = replyCode !== null && replyCode >= 400 && replyCode < 500;
 
   // 530 "authentication required" can come as the answer to MAIL FROM when no user is set.
-  if (code === "EAUTH" || code === "ENOAUTH" || replyCode === 530 || replyCode === 535 || replyCode === 534 || (command?.startsWith("AUTH") ?? false)) {
+  // A connection lost during AUTH is a connection problem, not a refused login: a reply is needed.
+  const authReply = replyCode !== null && (command?.startsWith("AUTH") ?? false);
+  if (code === "EAUTH" || code === "ENOAUTH" || replyCode === 530 || replyCode === 534 || replyCode === 535 || authReply) {
     return {
       ...base,
       retry: temporary,

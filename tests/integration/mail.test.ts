@@ -14,6 +14,7 @@ import { defaultRankTiers, rankProgress } from "~/domain/rank";
 import type { SmtpSettings } from "~/domain/smtp-settings";
 import { verifyUnsubscribeToken } from "~/domain/unsubscribe-token";
 import { derivedKeys, parseKey, type Keyring } from "~/lib/secret-box.server";
+import { classifyMailFailure } from "~/mail/failure";
 import { defaultFollowUpTemplate, mailVariables, renderMail } from "~/mail/render";
 import { messageIdFor, sendMail, type OutgoingMail } from "~/mail/send.server";
 import { MailTransports } from "~/mail/transport.server";
@@ -454,4 +455,24 @@ it("signs unsubscribe links with a key derived for that purpose only", () => {
   const now = new Date("2026-12-02T00:00:00Z");
   expect(verifyUnsubscribeToken(token, { secrets: derivedKeys(keyring, "unsubscribe-link"), now }).ok).toBe(true);
   expect(verifyUnsubscribeToken(token, { secrets: [keyring.current.bytes], now })).toEqual({ ok: false, reason: "forged" });
+});
+
+describe("classifyMailFailure on errors the loopback server is not made to give", () => {
+  const smtpError = (code: string, response?: string, command?: string, originalCode?: string) =>
+    Object.assign(new Error("x"), { code, response, command, originalCode, responseCode: response ? Number(response.slice(0, 3)) : undefined });
+
+  it.each([
+    ["421 closing for everyone", smtpError("EENVELOPE", "421 4.3.2 Shutting down", "MAIL FROM"), { retry: true, kind: "deferred", affectsAllMail: true }],
+    ["454 login not possible right now", smtpError("EAUTH", "454 4.7.0 Temporary authentication failure", "AUTH PLAIN"), { retry: true, kind: "auth", affectsAllMail: true }],
+    ["a connection lost during AUTH", smtpError("ECONNECTION", undefined, "AUTH PLAIN", "ECONNRESET"), { retry: true, kind: "connection" }],
+    ["552 message too large", smtpError("EMESSAGE", "552 5.3.4 Message too big", "DATA"), { retry: false, kind: "rejected", affectsAllMail: false }],
+    ["554 refused as spam after DATA", smtpError("EMESSAGE", "554 5.7.1 Rejected", "DATA"), { retry: false, kind: "rejected" }],
+    ["an invalid recipient found before sending", smtpError("EENVELOPE", undefined, "API"), { retry: false, kind: "invalid" }],
+    ["an expired server certificate", smtpError("ESOCKET", undefined, "CONN", "CERT_HAS_EXPIRED"), { retry: false, kind: "tls", affectsAllMail: true }],
+    ["a DNS failure", smtpError("EDNS", undefined, "CONN", "ENOTFOUND"), { retry: true, kind: "connection" }],
+    ["a closed pool", new Error("Connection pool was closed"), { retry: true, kind: "unknown", affectsAllMail: false }],
+    ["not even an Error", "boom", { retry: true, kind: "unknown", detail: "boom" }],
+  ])("%s", (_name, error, expected) => {
+    expect(classifyMailFailure(error)).toMatchObject(expected);
+  });
 });
