@@ -301,7 +301,7 @@ describe("sending through a loopback SMTP server", () => {
   });
 
   it("replaces a shop's pool when its connection settings change, and closes every connection on shutdown", async () => {
-    transports = new MailTransports();
+    transports = new MailTransports({ maxConnections: 1 }); // one connection: reuse is certain, not a race
     const opened = server.connections;
     const closed = server.closes;
     const send = (settings: SmtpSettings, key: string) => sendMail(settings, followUp("a@example.com").mail, { shop: SHOP, idempotencyKey: key, transports });
