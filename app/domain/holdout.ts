@@ -279,8 +279,13 @@ function sizeReasons(treated: GroupTotals, holdout: GroupTotals, opts: Required<
 
 function verdictFrom(reasons: NotConclusiveReason[], ci: { low: number; high: number } | null): Verdict {
   const all = [...reasons];
-  if (ci === null || (ci.low <= 0 && ci.high >= 0)) all.push("ci-includes-zero");
-  if (all.length > 0 || ci === null) return { kind: "not-conclusive", reasons: all };
+  if (ci === null) {
+    // No interval at all: a group is empty or has a single customer (or no spread, already said).
+    if (all.length === 0) all.push("group-too-small");
+    return { kind: "not-conclusive", reasons: all };
+  }
+  if (ci.low <= 0 && ci.high >= 0) all.push("ci-includes-zero");
+  if (all.length > 0) return { kind: "not-conclusive", reasons: all };
   return ci.low > 0 ? { kind: "better" } : { kind: "worse" };
 }
 
@@ -317,12 +322,8 @@ function revenueResult(
   const n1 = BigInt(treated.customers);
   const n0 = BigInt(holdout.customers);
   const reasons = sizeReasons(treated, holdout, opts);
-  let ci: { low: number; high: number } | null = null;
-  if (treated.customers >= 2 && holdout.customers >= 2) {
-    const welch = welchInterval(treated, holdout);
-    if (welch === null) reasons.push("no-variance");
-    else ci = welch;
-  }
+  const ci = welchInterval(treated, holdout);
+  if (ci === null && treated.customers >= 2 && holdout.customers >= 2) reasons.push("no-variance");
   return {
     uplift: comparable
       ? formatMinorUnits(divideRounded(treated.revenue * n0 - holdout.revenue * n1, n1 * n0), currency)
@@ -377,9 +378,11 @@ function revenueVariance(t: GroupTotals): number {
 
 /**
  * Welch's interval for the difference of mean revenue per customer (minor units), with the
- * Welch–Satterthwaite degrees of freedom. null when neither group has any spread.
+ * Welch–Satterthwaite degrees of freedom. null when a group has fewer than two customers or
+ * neither group has any spread.
  */
 export function welchInterval(treated: GroupTotals, holdout: GroupTotals): { low: number; high: number } | null {
+  if (treated.customers < 2 || holdout.customers < 2) return null;
   const v1 = revenueVariance(treated) / treated.customers;
   const v0 = revenueVariance(holdout) / holdout.customers;
   const se2 = v1 + v0;

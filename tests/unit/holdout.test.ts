@@ -295,7 +295,7 @@ describe("measure", () => {
     ["a holdout of 20", [[90, 3980n], [90, 0n]], [[2, 3980n], [18, 0n]], ["group-too-small"]],
     // Pooled 1% of 100 held out = 1 expected conversion (< 5).
     ["too few conversions to expect", [[9, 3980n], [891, 0n]], [[1, 3980n], [99, 0n]], ["expected-counts-too-small", "ci-includes-zero"]],
-    ["nobody held out yet", [[10, 3980n], [90, 0n]], [], ["group-too-small", "expected-counts-too-small", "ci-includes-zero"]],
+    ["nobody held out yet", [[10, 3980n], [90, 0n]], [], ["group-too-small", "expected-counts-too-small"]],
   ])("%s → not conclusive", (_name, treatedSpec, holdoutSpec, reasons) => {
     const result = measure({ treated: totals(treatedSpec), holdout: totals(holdoutSpec), holdoutPercent: 10, currency: "JPY" });
     expect(result.conversion.verdict).toEqual({ kind: "not-conclusive", reasons });
@@ -319,9 +319,21 @@ describe("measure", () => {
     const result = measure({ treated: totals([[100, 0n]]), holdout: totals([[40, 0n]]), holdoutPercent: 30, currency: "JPY" });
     expect(result.revenuePerCustomer.verdict).toEqual({
       kind: "not-conclusive",
-      reasons: ["expected-counts-too-small", "no-variance", "ci-includes-zero"],
+      reasons: ["expected-counts-too-small", "no-variance"],
     });
     expect(result.conversion.need).toBeNull();
+  });
+
+  it("has no interval for a group of one, and says why even with the size rules switched off", () => {
+    const result = measure({
+      treated: totals([[5, 3980n], [5, 0n]]),
+      holdout: totals([[1, 3980n]]),
+      holdoutPercent: 10,
+      currency: "JPY",
+      options: { minGroupSize: 0, minExpectedCount: 0 },
+    });
+    expect(result.revenuePerCustomer).toMatchObject({ ci: null, verdict: { kind: "not-conclusive", reasons: ["group-too-small"] } });
+    expect(result.conversion.verdict.kind).toBe("not-conclusive"); // Newcombe exists at n = 1, and is wide: [−0.763, 0.336] (python)
   });
 
   it("refuses totals that cannot be", () => {
