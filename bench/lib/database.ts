@@ -30,12 +30,17 @@ export interface DatabaseFactory {
 }
 
 function migrationSql(kind: DbKind): string[] {
+  return migrations(kind).map((m) => m.sql);
+}
+
+/** The committed migrations in the order `prisma migrate deploy` applies them. */
+export function migrations(kind: DbKind): { name: string; sql: string }[] {
   const dir = path.join(process.cwd(), "prisma", kind, "migrations");
   return fs
     .readdirSync(dir)
     .filter((name) => fs.statSync(path.join(dir, name)).isDirectory())
     .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
+    .map((name) => ({ name, sql: fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
 }
 
 /**
