@@ -21,6 +21,17 @@ export default defineConfig({
         extends: true,
         test: { name: "extensions", include: ["tests/extensions/**/*.test.{ts,tsx}"], environment: "happy-dom" },
       },
+      // The built app in Debian's Chromium (tests/e2e/harness.ts); builds once per run if needed.
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/e2e/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
       ...integrationDatabases.map((db) => ({
         extends: true as const,
         test: {
