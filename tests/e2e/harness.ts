@@ -122,7 +122,15 @@ export async function startE2E(options: { seed?: (e2e: E2E) => Promise<void> } =
       open: (pathname, openOptions) => openPage(browser, baseUrl, pathname, openOptions),
       async screenshot(page, name) {
         const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-        await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+        // The whole page, by making the window as tall as the page first: Playwright's fullPage
+        // capture resizes behind the page's back, and Polaris' IndexTable then draws its sticky
+        // header over the rows and clips the last column in the picture (not on screen).
+        const viewport = page.viewportSize();
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        await page.setViewportSize({ width: viewport?.width ?? 1280, height: Math.min(height, 20_000) });
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        await page.screenshot({ path: file, animations: "disabled" });
+        if (viewport) await page.setViewportSize(viewport);
         return file;
       },
       query: <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[],
