@@ -38,14 +38,25 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runRecomputeJob } = await import("./services/recompute-job.server");
       await runRecomputeJob(db, queue, job.shop, Number(job.data.runId));
     },
+    backfill: async (job) => {
+      const { runBackfillJob } = await import("./services/backfill.server");
+      await runBackfillJob(db, queue, job.shop, { runId: Number(job.data.runId), step: Number(job.data.step), attempt: job.attempt });
+    },
   };
+}
+
+/** Start the background worker; history imports a dead worker left behind continue. */
+export async function startWorker(context: Pick<AppContext, "db" | "queue" | "handlers">): Promise<void> {
+  const { resumeBackfillRuns } = await import("./services/backfill-run.server");
+  await resumeBackfillRuns(context.db.prisma, context.queue);
+  await context.queue.start(context.handlers);
 }
 
 export async function createAppContext(db: Database, options: { startWorker: boolean }): Promise<AppContext> {
   await prepareDatabase(db);
   const queue = await createJobQueue(db);
   const handlers = jobHandlers(db, queue);
-  if (options.startWorker) await queue.start(handlers);
+  if (options.startWorker) await startWorker({ db, queue, handlers });
   return { db, queue, handlers, storeWebhook: webhookEventStore(db, queue) };
 }
 

@@ -11,7 +11,7 @@ const schema = z.object({
   SHOPIFY_API_KEY: z.string().min(1),
   SHOPIFY_API_SECRET: z.string().min(1),
   SHOPIFY_APP_URL: z.string().url(),
-  SCOPES: z.string().default("read_orders,write_orders,read_customers,write_customers,write_discounts"),
+  SCOPES: z.string().default("read_orders,write_orders,read_customers,write_customers,write_discounts,read_all_orders"),
   DATABASE_URL: z
     .string()
     .default(DEFAULT_DATABASE_URL)

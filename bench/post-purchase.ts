@@ -66,7 +66,7 @@ import { fmt, round, summarize, tallyStatuses, type LatencySummary } from "./lib
 
 const SHOP = "tokui-bench.myshopify.com";
 const ACCESS_TOKEN = `shpat_bench_${randomBytes(8).toString("hex")}`;
-const SCOPES = "read_orders,write_orders,read_customers,write_customers,write_discounts";
+const SCOPES = "read_orders,write_orders,read_customers,write_customers,write_discounts,read_all_orders";
 const TARGET_P99_MS = 30;
 const TARGET_RATE = 200;
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { createDatabase, type Database } from "../db.server";
-import { createAppContext } from "../context.server";
+import { createAppContext, startWorker } from "../context.server";
 import { shopReport } from "../services/report.server";
 import { importOrdersJsonl } from "../services/import-orders.server";
 import { recomputeShop } from "../services/recompute.server";
@@ -117,7 +117,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
         case "worker": {
           // Jobs are durable: stopping mid-way loses nothing, the next worker takes them up.
           io.err.write(`worker started on ${redactUrl(db.url)}; SIGTERM or Ctrl+C stops it\n`);
-          await context.queue.start(context.handlers);
+          await startWorker(context);
           // The queue's timers do not hold the process (so a web server can exit): this does.
           const keepAlive = setInterval(() => undefined, 1 << 30);
           await new Promise<void>((resolve) => {

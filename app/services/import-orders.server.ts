@@ -23,7 +23,17 @@ export interface ImportOptions {
   now?: () => Date;
   onBadLine?: (lineNumber: number, message: string) => void;
   onProgress?: (progress: ImportProgress) => void;
+  /** Lines imported before `input` starts (a resumed download): line numbers continue after them. */
+  lineOffset?: number;
+  /**
+   * Awaited after each batch's transaction: the first `lines` lines of `input` are imported. They
+   * end where the next order begins, so an import resumed right after them loses nothing.
+   */
+  onCommitted?: (committed: { lines: number; orders: number }) => void | Promise<void>;
 }
+
+/** Input: a file path, a stream of JSONL text, or its lines (the backfill's download). */
+export type ImportInput = NodeJS.ReadableStream | string | { lines: AsyncIterable<string> };
 
 /**
  * Import the JSONL of Shopify's bulkOperationRunQuery (ORDERS_BULK_QUERY) through the same
@@ -33,18 +43,23 @@ export interface ImportOptions {
 export async function importOrdersJsonl(
   db: Database,
   queue: JobQueue,
-  input: NodeJS.ReadableStream | string,
+  input: ImportInput,
   options: ImportOptions,
 ): Promise<ImportProgress> {
   const batchSize = options.batchSize ?? 500;
   const now = options.now ?? (() => new Date());
-  const stream = typeof input === "string" ? fs.createReadStream(input, { encoding: "utf8" }) : input;
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  const lineOffset = options.lineOffset ?? 0;
+  const lines =
+    typeof input === "object" && "lines" in input
+      ? input.lines
+      : readline.createInterface({ input: typeof input === "string" ? fs.createReadStream(input, { encoding: "utf8" }) : input, crlfDelay: Infinity });
   const assembler = createBulkOrderAssembler();
   const progress: ImportProgress = { lines: 0, orders: 0, applied: 0, stale: 0, badLines: 0 };
   let batch: OrderSnapshot[] = [];
   // Each customer's stats and rank are computed once, after all their orders are in.
   const touched = new Set<number>();
+  // Lines up to the end of the last complete order taken into `batch`.
+  let complete = 0;
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -60,10 +75,15 @@ export async function importOrdersJsonl(
     progress.applied += result.applied;
     progress.stale += result.stale;
     options.onProgress?.({ ...progress });
+    await options.onCommitted?.({ lines: complete, orders: progress.orders });
   };
-  const take = async (results: ReturnType<typeof assembler.end>) => {
+  /** completeThrough: the lines an order found in `results` ends with. */
+  const take = async (results: ReturnType<typeof assembler.end>, completeThrough: number) => {
     for (const r of results) {
-      if (r.order) batch.push(r.order);
+      if (r.order) {
+        batch.push(r.order);
+        complete = completeThrough;
+      }
       if (r.error) {
         progress.badLines++;
         options.onBadLine?.(r.error.lineNumber, r.error.message);
@@ -74,9 +94,11 @@ export async function importOrdersJsonl(
 
   for await (const line of lines) {
     progress.lines++;
-    await take(assembler.push(line, progress.lines));
+    // An order is complete when the next one starts, on this line.
+    await take(assembler.push(line, lineOffset + progress.lines), progress.lines - 1);
   }
-  await take(assembler.end());
+  await take(assembler.end(), progress.lines);
+  complete = progress.lines; // trailing bad lines too
   await flush();
   await refreshCustomersInChunks(db, queue, options.shop, [...touched], importReason(), now());
   return progress;

@@ -13,6 +13,8 @@ import {
   parseWebhookJson,
 } from "../shopify/payloads";
 import { ingestOrderSnapshots, ingestRefund, prepareOrderIngest } from "./ingest-order.server";
+import { parseBulkOperationFinish } from "../shopify/bulk-operations";
+import { wakeRunForOperation } from "./backfill-run.server";
 
 const ORDER_TOPICS = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
 
@@ -166,6 +168,14 @@ async function prepare(
         await markShopUninstalled(tx, shop, now());
         return null;
       };
+    case "bulk_operations/finish": {
+      // Only a wake-up: the backfill asks Shopify for the operation's outcome itself.
+      const finished = parseBulkOperationFinish(body);
+      return async (tx) => {
+        const runId = await wakeRunForOperation(tx, queue, shop, finished.gid);
+        return runId === null ? `no history import follows ${finished.gid}` : `woke history import run ${runId} (${finished.status})`;
+      };
+    }
     default:
       return async () => `no handler for topic ${topic}`;
   }

@@ -5,6 +5,7 @@ import {
   parseRefundWebhook,
   parseShopRedact,
 } from "../shopify/payloads";
+import { parseBulkOperationFinish } from "../shopify/bulk-operations";
 
 /**
  * Every webhook topic Tokui subscribes to (shopify.app.toml), with the parser that checks its
@@ -20,6 +21,8 @@ export const WEBHOOK_TOPICS = {
   "customers/data_request": parseCustomersDataRequest,
   "customers/redact": parseCustomersRedact,
   "shop/redact": parseShopRedact,
+  // The history import's export finished: wakes the run that follows it (app/services/backfill*).
+  "bulk_operations/finish": parseBulkOperationFinish,
 } as const;
 
 export type WebhookTopic = keyof typeof WEBHOOK_TOPICS;
@@ -30,5 +33,8 @@ export function isWebhookTopic(topic: string): topic is WebhookTopic {
 
 /** "ORDERS_CREATE" (GraphQL enum form) or "orders/create" → "orders/create". */
 export function normalizeTopic(topic: string): string {
-  return topic.includes("/") ? topic.toLowerCase() : topic.toLowerCase().replace("_", "/");
+  if (topic.includes("/")) return topic.toLowerCase();
+  // "BULK_OPERATIONS_FINISH": the slash can be at any underscore.
+  const known = Object.keys(WEBHOOK_TOPICS).find((t) => t.replace("/", "_").toUpperCase() === topic.toUpperCase());
+  return known ?? topic.toLowerCase().replace("_", "/");
 }

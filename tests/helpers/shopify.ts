@@ -8,7 +8,7 @@ export const TEST_SHOPIFY_ENV = {
   SHOPIFY_API_KEY: "tokui-test-api-key",
   SHOPIFY_API_SECRET: "tokui-test-api-secret",
   SHOPIFY_APP_URL: "https://tokui.test",
-  SCOPES: "read_orders,write_orders,read_customers,write_customers,write_discounts",
+  SCOPES: "read_orders,write_orders,read_customers,write_customers,write_discounts,read_all_orders",
 } as const;
 
 export const TEST_SHOP = "tokui-test.myshopify.com";

@@ -24,8 +24,12 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { adminSchema, validateAdminDocument } from "../helpers/admin-schema";
+import { fakeBulkOperations, type FakeBulkOperations } from "./admin-bulk";
+import { TEST_SHOPIFY_ENV } from "../helpers/shopify";
 
 export const ADMIN_API_VERSION = "2026-04";
+/** What currentAppInstallation lists unless a test says otherwise (setScopes). */
+const DEFAULT_SCOPES = TEST_SHOPIFY_ENV.SCOPES.split(",");
 /** The API client id Shopify substitutes for "$app" in app-owned metafield namespaces. */
 export const FAKE_APP_ID = "4242";
 const APP_NAMESPACE = `app--${FAKE_APP_ID}`;
@@ -41,8 +45,9 @@ const MUTATION_FIELDS = [
   "orderUpdate",
   "discountCodeBasicCreate",
   "discountCodeDeactivate",
+  "bulkOperationRunQuery",
 ] as const;
-const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode"] as const;
+const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode", "bulkOperation", "bulkOperations", "currentAppInstallation"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
 
 export interface FakeUserError {
@@ -127,6 +132,10 @@ export interface AdminApiMock {
   discounts(shop: string): FakeDiscount[];
   /** Successful (200, unscripted) calls of one operation, optionally for one customer id. */
   succeeded(operationName: string, customerGid?: string): AdminCall[];
+  /** Bulk operations and their result files (tests/mocks/admin-bulk.ts). */
+  bulk: FakeBulkOperations;
+  /** The scopes currentAppInstallation lists for the shop (default: the test app's SCOPES). */
+  setScopes(shop: string, scopes: string[]): void;
   reset(): void;
 }
 
@@ -174,6 +183,8 @@ export function adminApiMock(): AdminApiMock {
   let metafieldIds = 1000;
   const calls: AdminCall[] = [];
   const violations: string[] = [];
+  const grantedScopes = new Map<string, string[]>();
+  const bulk = fakeBulkOperations({ violations, orders: (shop) => [...shopOrders(shop).values()] as unknown as Record<string, unknown>[] });
 
   function customerState(shop: string, gid: string): FakeCustomer {
     let customers = shops.get(shop);
@@ -211,6 +222,12 @@ export function adminApiMock(): AdminApiMock {
     const refusal = (field: MutationField) => (refused?.field === field ? refused.userErrors : null);
     return {
       shop: () => ({ currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...shopSettings.get(shop) }),
+
+      ...bulk.rootValue(shop, refused?.field === "bulkOperationRunQuery" ? refused.userErrors : null),
+
+      currentAppInstallation: () => ({
+        accessScopes: (grantedScopes.get(shop) ?? DEFAULT_SCOPES).map((handle) => ({ handle, description: handle })),
+      }),
 
       customer: ({ id }: { id: string }) => {
         const customer = liveCustomer(shop, id);
@@ -431,9 +448,13 @@ export function adminApiMock(): AdminApiMock {
   });
 
   return {
-    handlers: [handler],
+    handlers: [handler, ...bulk.handlers],
     calls,
     violations,
+    bulk,
+    setScopes(shop, scopes) {
+      grantedScopes.set(shop, [...scopes]);
+    },
     install(shop, accessToken) {
       tokens.set(shop, accessToken);
     },
@@ -485,6 +506,8 @@ export function adminApiMock(): AdminApiMock {
       pending = [];
       calls.length = 0;
       violations.length = 0;
+      grantedScopes.clear();
+      bulk.reset();
     },
   };
 }

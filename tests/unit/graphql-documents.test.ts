@@ -28,6 +28,10 @@ describe("Admin GraphQL documents (2026-04 schema)", () => {
         "CUSTOMER_RANK_TAGS_QUERY",
         "ORDER_FOR_POST_PURCHASE_QUERY",
         "SHOP_SETTINGS_QUERY",
+        "CUSTOMERS_BULK_QUERY",
+        "BULK_OPERATION_STATUS_QUERY",
+        "RUNNING_BULK_OPERATIONS_QUERY",
+        "APP_ACCESS_SCOPES_QUERY",
       ]),
     );
     expect(documents.ORDERS_BULK_QUERY).toBe(ORDERS_BULK_QUERY);

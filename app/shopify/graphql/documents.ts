@@ -4,18 +4,44 @@
  * add new documents here, as exported strings, and they are checked too.
  */
 import { ORDERS_BULK_QUERY } from "../bulk-import";
+import { CUSTOMERS_BULK_QUERY } from "../bulk-operations";
 
-// The historical order export; bulkOperationRunQuery takes it as its $query string.
-export { ORDERS_BULK_QUERY };
+// The historical exports (orders, then customers' personal data); bulkOperationRunQuery takes
+// them as its $query string.
+export { ORDERS_BULK_QUERY, CUSTOMERS_BULK_QUERY };
 
-// Starts the export. groupObjects defaults to false since 2026-01, which lets line items land
+// Starts an export. groupObjects defaults to false since 2026-01, which lets line items land
 // anywhere in the JSONL; the streaming assembler needs them right after their order.
 export const BULK_OPERATION_RUN_QUERY = `#graphql
-mutation RunOrdersBulkQuery($query: String!) {
+mutation RunBulkQuery($query: String!) {
   bulkOperationRunQuery(query: $query, groupObjects: true) {
-    bulkOperation { id status }
+    bulkOperation { id status createdAt }
     userErrors { field message code }
   }
+}`;
+
+// Follows an export: status, progress and, once finished, the result (or partial) file.
+export const BULK_OPERATION_STATUS_QUERY = `#graphql
+query BulkOperationStatus($id: ID!) {
+  bulkOperation(id: $id) {
+    id status errorCode objectCount url partialDataUrl createdAt
+  }
+}`;
+
+// After OPERATION_IN_PROGRESS: the app's running exports, to adopt our own (a crash between
+// starting it and saving its id) or to wait for someone else's.
+export const RUNNING_BULK_OPERATIONS_QUERY = `#graphql
+query RunningBulkOperations {
+  bulkOperations(first: 5, query: "operation_type:query AND (status:created OR status:running)") {
+    nodes { id status query createdAt }
+  }
+}`;
+
+// Which scopes the merchant granted: without read_all_orders only the last 60 days of orders
+// are visible to the app.
+export const APP_ACCESS_SCOPES_QUERY = `#graphql
+query AppAccessScopes {
+  currentAppInstallation { accessScopes { handle } }
 }`;
 
 // One customer's rank sync in one request: app metafields (rankMetafieldsInput), deletion of
