@@ -92,6 +92,17 @@ describe("Messages", () => {
     expect(await again.getByLabel("日本語", { exact: true }).first().inputValue()).toBe(text);
   });
 
+  // Known bug, as on Ranks (see there).
+  it.fails("after a save the editor shows the saved text and the save bar closes", async () => {
+    const { page } = await open("/app/messages", "ja");
+    const japanese = page.getByLabel("日本語", { exact: true }).nth(1);
+    await japanese.fill("2回目のご購入ありがとうございます。");
+    await page.locator("ui-save-bar button[variant=primary]").click();
+    await page.getByText("メッセージを保存しました").waitFor();
+    expect(await japanese.inputValue()).toBe("2回目のご購入ありがとうございます。");
+    expect(await page.locator("ui-save-bar[data-open]").count()).toBe(0);
+  });
+
   it("renders in English with an English preview", async () => {
     const { page } = await open("/app/messages", "en");
     await page.getByText("How messages work").waitFor();
@@ -128,6 +139,17 @@ describe("Rewards", () => {
     await page.getByText("記念特典を保存しました").waitFor();
     const { page: again } = await open("/app/rewards", "ja");
     expect(await again.getByLabel("割引率", { exact: true }).first().inputValue()).toBe("15");
+  });
+
+  // Known bug, as on Ranks (see there).
+  it.fails("after a save the editor shows the saved reward and the save bar closes", async () => {
+    const { page } = await open("/app/rewards", "ja");
+    const days = page.getByLabel("有効期間", { exact: true }).first();
+    await days.fill("90");
+    await page.locator("ui-save-bar button[variant=primary]").click();
+    await page.getByText("記念特典を保存しました").waitFor();
+    expect(await days.inputValue()).toBe("90");
+    expect(await page.locator("ui-save-bar[data-open]").count()).toBe(0);
   });
 
   it("renders in English", async () => {
