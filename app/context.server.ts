@@ -38,6 +38,10 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runRecomputeJob } = await import("./services/recompute-job.server");
       await runRecomputeJob(db, queue, job.shop, Number(job.data.runId));
     },
+    "tag-sync": async (job) => {
+      const { runTagSyncBatch } = await import("./services/customers/tag-sync.server");
+      await runTagSyncBatch(db, queue, job.shop, job.data);
+    },
     backfill: async (job) => {
       const { runBackfillJob } = await import("./services/backfill.server");
       await runBackfillJob(db, queue, job.shop, { runId: Number(job.data.runId), step: Number(job.data.step), attempt: job.attempt });

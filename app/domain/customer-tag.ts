@@ -18,7 +18,7 @@ export function parseTag(input: string): TagCheck {
     return refuse(`A tag can be at most ${MAX_TAG_LENGTH} characters.`, `タグは${MAX_TAG_LENGTH}文字までです。`);
   }
   if (tag.includes(",")) return refuse("A tag cannot contain a comma (Shopify reads it as two tags).", "タグにカンマ（,）は使えません（Shopify では2つのタグになります）。");
-  if (/[\u0000-\u001f\u007f]/.test(tag)) return refuse("A tag cannot contain line breaks or control characters.", "タグに改行や制御文字は使えません。");
+  if ([...tag].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return refuse("A tag cannot contain line breaks or control characters.", "タグに改行や制御文字は使えません。");
   if (tag.toLowerCase().startsWith(RANK_TAG_PREFIX)) {
     return refuse(
       `Tags starting with "${RANK_TAG_PREFIX}" are set by Tokui's rank sync; change ranks on the Ranks page instead.`,

@@ -31,6 +31,8 @@ const QUEUES: Record<QueueName, PgBoss.Queue> = {
   reward: { name: "reward", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
   // One waiting recompute per shop: the run reads the tiers when it starts.
   recompute: { name: "recompute", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One batch of a tag sync run at a time (singleton key = run); each batch queues the next.
+  "tag-sync": { name: "tag-sync", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
   // The history import's job chain: the run's step and lease decide which job works
   // (app/services/backfill-run.server.ts), so a wake-up may wait beside a scheduled poll.
   backfill: { name: "backfill", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },

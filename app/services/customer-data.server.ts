@@ -10,6 +10,7 @@ export async function customerData(prisma: PrismaClient, shop: string, customerG
     include: {
       orders: { orderBy: { processedAt: "asc" }, include: { lines: true } },
       rankChanges: { orderBy: { id: "asc" } },
+      notes: { orderBy: { id: "asc" } },
     },
   });
   if (!customer) return null;
@@ -48,6 +49,8 @@ export async function customerData(prisma: PrismaClient, shop: string, customerG
       lines: o.lines.map((l) => ({ title: l.title, sku: l.sku, productGid: l.productGid, quantity: l.quantity, unitPrice: l.unitPrice })),
     })),
     rankChanges: customer.rankChanges.map((r) => ({ at: r.createdAt, from: r.fromRank, to: r.toRank, reason: r.reason })),
+    // The merchant's notes (お客様の声) are about the customer: part of what they may ask for.
+    notes: customer.notes.map((n) => ({ category: n.category, note: n.body, author: n.author, createdAt: n.createdAt, updatedAt: n.updatedAt })),
     dataRequests: requests.map((r) => ({ receivedAt: r.receivedAt, note: r.error })),
   };
 }

@@ -5,6 +5,7 @@ import { adminFor, callAdmin } from "../shopify/admin-client.server";
 import { adminOrderSnapshot } from "../shopify/bulk-import";
 import { authenticate } from "../shopify.server";
 import { orderGidOf, postPurchase, postPurchaseRateLimit, postPurchaseRequest, type FetchOrder } from "./post-purchase.server";
+import { recordMessageView, surfaceOf } from "./customers/message-views.server";
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
@@ -62,6 +63,11 @@ export async function handlePostPurchase(request: Request): Promise<Response> {
   if (outcome.status === 404) {
     logger.info("post-purchase: not found", { shop, order: orderId, reason: outcome.reason });
     return cors(text(404, "order not found"));
+  }
+  if (outcome.view.rank !== null) {
+    // For the customer timeline (MessageView); written in the background, never delays or fails this answer.
+    const { db } = await appContext();
+    void recordMessageView(db.prisma, { shop, orderGid: orderGidOf(orderId), surface: surfaceOf(orderId), rankKey: outcome.view.rank.key, locale, shownAt: new Date() });
   }
   // Not Response.json: under `npm start` Remix installs its own Response (installGlobals), which lacks it.
   return cors(new Response(JSON.stringify(outcome.view), { headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } }));

@@ -105,6 +105,8 @@ interface PendingFailure {
   failure: ScriptedFailure;
   remaining: number;
   operation: string | undefined;
+  /** Matching calls still answered normally before this failure applies. */
+  after: number;
 }
 
 export interface AdminApiMock {
@@ -124,7 +126,7 @@ export interface AdminApiMock {
   deleteCustomer(shop: string, gid: string): void;
   customer(shop: string, gid: string): FakeCustomerView;
   /** Answer the next `times` matching calls (default 1; `operation` = operation name) with a failure. */
-  failNext(failure: ScriptedFailure, options?: { times?: number; operation?: string }): void;
+  failNext(failure: ScriptedFailure, options?: { times?: number; operation?: string; after?: number }): void;
   /** An order that `order(id:)` answers (and tagsAdd/orderUpdate change). */
   seedOrder(shop: string, order: FakeOrder): void;
   order(shop: string, gid: string): FakeOrder | undefined;
@@ -213,6 +215,10 @@ export function adminApiMock(): AdminApiMock {
     );
     if (index === -1) return null;
     const entry = pending[index]!;
+    if (entry.after > 0) {
+      entry.after -= 1;
+      return null;
+    }
     entry.remaining -= 1;
     if (entry.remaining <= 0) pending = pending.filter((_, i) => i !== index);
     return entry.failure;
@@ -332,7 +338,7 @@ export function adminApiMock(): AdminApiMock {
         for (const tag of splitTags(tags)) {
           if (!customer.tags.some((t) => t.toLowerCase() === tag.toLowerCase())) customer.tags.push(tag);
         }
-        return { node: { __typename: "Customer", id }, userErrors: [] };
+        return { node: { __typename: "Customer", id, tags: [...customer.tags].sort() }, userErrors: [] };
       },
 
       tagsRemove: ({ id, tags }: { id: string; tags: string[] }) => {
@@ -348,7 +354,7 @@ export function adminApiMock(): AdminApiMock {
         if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
         const gone = new Set(splitTags(tags).map((t) => t.toLowerCase()));
         customer.tags = customer.tags.filter((t) => !gone.has(t.toLowerCase()));
-        return { node: { __typename: "Customer", id }, userErrors: [] };
+        return { node: { __typename: "Customer", id, tags: [...customer.tags].sort() }, userErrors: [] };
       },
     };
   }
@@ -490,7 +496,7 @@ export function adminApiMock(): AdminApiMock {
       return shopDiscounts(shop);
     },
     failNext(failure, options = {}) {
-      pending.push({ failure, remaining: options.times ?? 1, operation: options.operation });
+      pending.push({ failure, remaining: options.times ?? 1, operation: options.operation, after: options.after ?? 0 });
     },
     succeeded(operationName, customerGid) {
       return calls.filter(

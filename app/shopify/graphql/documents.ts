@@ -154,3 +154,21 @@ mutation RewardSampleTagRemove($id: ID!, $tags: [String!]!) {
     userErrors { field message }
   }
 }`;
+
+// Tag sync from the Customers page: one customer's tag added or removed; the customer's tags
+// as Shopify holds them afterwards are copied into Customer.tags (search, export).
+export const CUSTOMER_TAGS_ADD_MUTATION = `#graphql
+mutation CustomerTagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) {
+    node { id ... on Customer { tags } }
+    userErrors { field message }
+  }
+}`;
+
+export const CUSTOMER_TAGS_REMOVE_MUTATION = `#graphql
+mutation CustomerTagsRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    node { id ... on Customer { tags } }
+    userErrors { field message }
+  }
+}`;
