@@ -3,7 +3,6 @@ import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timesta
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
 import { deleteCustomerNotes } from "./customer-note.server";
-import { deleteCustomerNotes } from "./customer-note.server";
 
 type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags">;
 const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags"] as const;
