@@ -224,12 +224,26 @@ describe("states", () => {
     expect(never).toContain("まだ評価されたお客様はいません。");
   });
 
+  it("says that background figures are not computed yet instead of showing empty ones", async () => {
+    const data = dashboardFixture();
+    const html = await render("en", {
+      data: { ...data, cohorts: { asOf: null, rows: [] }, products: { asOf: null, minBuyers: 10, items: [] } },
+    });
+    expect(figure(html, "cohorts")).toContain("Not computed yet");
+    expect(figure(html, "cohorts")).not.toContain("<table");
+    expect(text(figure(html, "products"))).toContain("Not computed yet");
+    expect(text(figure(html, "products"))).not.toContain("No product has");
+    // Computed, and no product has enough buyers: that is said.
+    const computed = await render("en", { data: { ...data, products: { asOf: "2026-03-15T18:05:00.000Z", minBuyers: 10, items: [] } } });
+    expect(text(figure(computed, "products"))).toContain("No product has 10 buyers yet.");
+  });
+
   it("names the period problem and the fallback", async () => {
     const html = await render("en", { problem: { code: "unknownPeriod", value: "7d" } });
     expect(text(html)).toContain("The period in the link could not be used");
-    expect(text(html)).toContain('"7d" is not a period this page knows (use 30d, 90d, 12m, ytd or custom). Showing the last 30 days instead.');
+    expect(text(html)).toContain('"7d" is not a period this page knows (use 30d, 90d, 12m, ytd or custom). Showing the last 12 months instead.');
     expect(describeProblem({ code: "fromAfterTo", from: "2026-03-01", to: "2026-01-01" }, "ja")).toBe(
-      "開始日 2026-03-01 が終了日 2026-01-01 より後になっています。代わりに過去30日を表示しています。",
+      "開始日 2026-03-01 が終了日 2026-01-01 より後になっています。代わりに過去12か月を表示しています。",
     );
   });
 });

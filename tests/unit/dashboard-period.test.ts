@@ -88,9 +88,9 @@ describe("presets end today (inclusive) in the shop's zone", () => {
 describe("periodFromSearch", () => {
   const tokyo = (text: string) => periodFromSearch(q(text), NOW, "Asia/Tokyo");
 
-  it("defaults to the last 30 days without a problem when nothing is asked", () => {
-    expect(tokyo("")).toEqual({ period: presetPeriod("30d", NOW, "Asia/Tokyo"), problem: null });
-    expect(tokyo("period=")).toEqual({ period: presetPeriod("30d", NOW, "Asia/Tokyo"), problem: null });
+  it("defaults to the last 12 months without a problem when nothing is asked", () => {
+    expect(tokyo("")).toEqual({ period: presetPeriod("12m", NOW, "Asia/Tokyo"), problem: null });
+    expect(tokyo("period=")).toEqual({ period: presetPeriod("12m", NOW, "Asia/Tokyo"), problem: null });
   });
 
   it("takes every preset", () => {
@@ -120,8 +120,8 @@ describe("periodFromSearch", () => {
     ["period=custom&from=2026-01-01", { code: "badDate", field: "to", value: "" }],
     ["period=custom&from=2026-03-01&to=2026-01-01", { code: "fromAfterTo", from: "2026-03-01", to: "2026-01-01" }],
     ["period=custom&from=2010-01-01&to=2026-01-01", { code: "tooLong", maxYears: 10 }],
-  ])("%s falls back to the last 30 days and says why", (text, problem) => {
-    expect(tokyo(text)).toEqual({ period: presetPeriod("30d", NOW, "Asia/Tokyo"), problem });
+  ])("%s falls back to the last 12 months and says why", (text, problem) => {
+    expect(tokyo(text)).toEqual({ period: presetPeriod("12m", NOW, "Asia/Tokyo"), problem });
   });
 
   it("cuts a very long bad value so the message stays short", () => {

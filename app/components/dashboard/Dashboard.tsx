@@ -101,11 +101,11 @@ function Figures({ data, locale }: { data: DashboardData; locale: Locale }) {
         </Banner>
       ) : null}
       <Layout>
-        <Layout.Section variant="oneHalf">
+        <Layout.Section>
           <FigureCard id="f2" title={tr("f2.title")} help={tr("f2.help")} scope={tr("scope.firstBuyersInPeriod")}>
             <BlockStack gap="300">
               <Text as="p">{tr("f2.cohort", { n: count(f2.cohort) })}</Text>
-              <InlineGrid columns={{ xs: 2, md: 3 }} gap="300">
+              <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
                 {f2.horizons.map((h) => (
                   <StatTile
                     key={h.days}
@@ -127,7 +127,7 @@ function Figures({ data, locale }: { data: DashboardData; locale: Locale }) {
             </BlockStack>
           </FigureCard>
         </Layout.Section>
-        <Layout.Section variant="oneHalf">
+        <Layout.Section>
           <FunnelCard funnel={data.funnel} locale={locale} />
         </Layout.Section>
         <Layout.Section>
@@ -193,7 +193,7 @@ function Figures({ data, locale }: { data: DashboardData; locale: Locale }) {
             scope={tr("scope.cohortMonths")}
             note={<AsOfNote text={asOf(data.cohorts.asOf)} />}
           >
-            <CohortTable rows={data.cohorts.rows} locale={locale} />
+            {data.cohorts.rows.length > 0 ? <CohortTable rows={data.cohorts.rows} locale={locale} /> : null}
           </FigureCard>
         </Layout.Section>
         <Layout.Section>
@@ -205,9 +205,12 @@ function Figures({ data, locale }: { data: DashboardData; locale: Locale }) {
             note={<AsOfNote text={asOf(data.products.asOf)} />}
           >
             {data.products.items.length === 0 ? (
-              <Text as="p" tone="subdued">
-                {tr("products.none", { min: data.products.minBuyers })}
-              </Text>
+              // Not computed yet: the as-of note says so; "no product" would be a guess.
+              data.products.asOf === null ? null : (
+                <Text as="p" tone="subdued">
+                  {tr("products.none", { min: data.products.minBuyers })}
+                </Text>
+              )
             ) : (
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric"]}
@@ -244,24 +247,30 @@ function FunnelCard({ funnel, locale }: { funnel: FunnelStep[]; locale: Locale }
   const count = (n: number) => formatCount(n, locale);
   return (
     <FigureCard id="funnel" title={tr("funnel.title")} help={tr("funnel.help")} scope={tr("scope.allTime")}>
-      <FunnelChart
-        steps={funnel.map((s) => ({ label: stepLabel(s, locale), value: s.reached }))}
-        seriesName={tr("funnel.reached")}
-        reachedLabel={tr("funnel.reached")}
-        droppedLabel={tr("funnel.dropOff")}
-        formatPercent={(ratio) => formatPercent(ratio, locale)}
-      />
-      <DataTable
-        columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-        headings={[tr("funnel.stepHeading"), tr("funnel.reached"), tr("funnel.fromPrevious"), tr("funnel.dropOff"), tr("funnel.stopped")]}
-        rows={funnel.map((s) => [
-          stepLabel(s, locale),
-          count(s.reached),
-          s.orders === 1 ? "—" : formatShare(s.fromPrevious, locale),
-          s.orders === 1 ? "—" : count(s.dropOff),
-          count(s.stopped),
-        ])}
-      />
+      <Layout>
+        <Layout.Section variant="oneHalf">
+          <FunnelChart
+            steps={funnel.map((s) => ({ label: stepLabel(s, locale), value: s.reached }))}
+            seriesName={tr("funnel.reached")}
+            reachedLabel={tr("funnel.reached")}
+            droppedLabel={tr("funnel.dropOff")}
+            formatPercent={(ratio) => formatPercent(ratio, locale)}
+          />
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+            headings={[tr("funnel.stepHeading"), tr("funnel.reached"), tr("funnel.fromPrevious"), tr("funnel.dropOff"), tr("funnel.stopped")]}
+            rows={funnel.map((s) => [
+              stepLabel(s, locale),
+              count(s.reached),
+              s.orders === 1 ? "—" : formatShare(s.fromPrevious, locale),
+              s.orders === 1 ? "—" : count(s.dropOff),
+              count(s.stopped),
+            ])}
+          />
+        </Layout.Section>
+      </Layout>
     </FigureCard>
   );
 }
@@ -297,6 +306,7 @@ function ParetoCard({ data, locale }: { data: DashboardData; locale: Locale }) {
             points={pareto.points.map((p) => ({ percent: p.percent, share: Number(p.ratio) * 100 }))}
             curveName={tr("pareto.curve")}
             equalName={tr("pareto.equal")}
+            top20Label={tr("pareto.top20Mark")}
             formatPercent={(ratio) => formatPercent(ratio, locale)}
           />
           <VisuallyHidden>
@@ -331,7 +341,7 @@ function RanksCard({ ranks, locale }: { ranks: RankData; locale: Locale }) {
             </Text>
             <BarsChart
               horizontal
-              height={Math.max(160, ranks.distribution.length * 44)}
+              height={80 + ranks.distribution.length * 48}
               seriesName={tr("ranks.customers")}
               bars={ranks.distribution.map((b) => ({ label: label(b.key), value: b.customers }))}
               format={(n) => formatCount(n, locale)}
@@ -404,7 +414,7 @@ function RfmCard({ rfm, currency, locale, asOf }: { rfm: RfmData; currency: stri
         <>
           <BarsChart
             horizontal
-            height={rfm.segments.length * 34 + 20}
+            height={80 + rfm.segments.length * 40}
             seriesName={tr("rfm.customers")}
             bars={rfm.segments.map((s) => ({ label: tr(`rfm.segment.${s.segment}`), value: s.customers }))}
             format={(n) => formatCount(n, locale)}

@@ -64,10 +64,12 @@ export interface ParetoProps {
   points: { percent: number; share: number }[];
   curveName: string;
   equalName: string;
+  /** The label of the mark at 20 % of customers. */
+  top20Label: string;
   formatPercent: (ratio: number) => string;
 }
 
-export function ParetoCurve({ points, curveName, equalName, formatPercent }: ParetoProps) {
+export function ParetoCurve({ points, curveName, equalName, top20Label, formatPercent }: ParetoProps) {
   const percentLabel = (value: string | number | null) => formatPercent(asNumber(value) / 100);
   return (
     <Viz>
@@ -82,6 +84,7 @@ export function ParetoCurve({ points, curveName, equalName, formatPercent }: Par
             isComparison: true,
           },
         ]}
+        annotations={[{ axis: "x", startKey: 20, label: top20Label }]}
         xAxisOptions={{ labelFormatter: (value) => `${value}%` }}
         yAxisOptions={{ labelFormatter: percentLabel, maxYOverride: 100 }}
       />

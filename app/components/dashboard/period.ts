@@ -8,7 +8,9 @@
 export const PERIOD_PRESETS = ["30d", "90d", "12m", "ytd"] as const;
 export type PeriodPreset = (typeof PERIOD_PRESETS)[number];
 export type PeriodKind = PeriodPreset | "custom";
-export const DEFAULT_PERIOD: PeriodPreset = "30d";
+// Twelve months, not thirty days: F2 within 30–180 days and repeat rates need customers whose
+// first purchase is long enough ago; in a 30-day window they would almost always read "—".
+export const DEFAULT_PERIOD: PeriodPreset = "12m";
 
 /** A calendar date, "YYYY-MM-DD". */
 export type CalendarDate = string;
