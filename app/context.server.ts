@@ -46,6 +46,10 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runBackfillJob } = await import("./services/backfill.server");
       await runBackfillJob(db, queue, job.shop, { runId: Number(job.data.runId), step: Number(job.data.step), attempt: job.attempt });
     },
+    "flow-trigger": async (job) => {
+      const { runFlowTriggerJob } = await import("./shopify/flow.server");
+      await runFlowTriggerJob(db.prisma, job);
+    },
   };
 }
 

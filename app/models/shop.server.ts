@@ -13,6 +13,8 @@ export interface ShopContext {
   tiers: RankTier[];
   milestones: Milestone[];
   templates: MessageTemplates;
+  /** Handles of the Shopify Flow triggers with an active workflow in the shop (app/shopify/flow.server.ts). */
+  flowTriggers: string[];
 }
 
 /**
@@ -45,9 +47,10 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** What every ingestion needs to know about a shop (call ensureShop first). */
 export async function loadShopContext(tx: Tx, shop: string): Promise<ShopContext> {
-  const [row, tiers] = await Promise.all([
+  const [row, tiers, flowTriggers] = await Promise.all([
     tx.shop.findUnique({ where: { shop } }),
     tx.rankTier.findMany({ where: { shop }, orderBy: { position: "asc" } }),
+    tx.flowTriggerState.findMany({ where: { shop, enabled: true }, select: { handle: true }, orderBy: { handle: "asc" } }),
   ]);
   if (!row) throw new Error(`shop ${shop} has no settings row: call ensureShop before ingesting`);
   return {
@@ -57,6 +60,7 @@ export async function loadShopContext(tx: Tx, shop: string): Promise<ShopContext
     windowMonths: row.rankWindowMonths,
     milestones: milestonesFromJson(row.milestones),
     templates: templatesFromJson(row.messageTemplates),
+    flowTriggers: flowTriggers.map((f) => f.handle),
     tiers: tiers.map((t) => ({
       key: t.key,
       position: t.position,
@@ -81,6 +85,7 @@ export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   await tx.refund.deleteMany({ where: { shop } });
   await tx.customer.deleteMany({ where: { shop } });
   await tx.rankTier.deleteMany({ where: { shop } });
+  await tx.flowTriggerState.deleteMany({ where: { shop } });
   await tx.job.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.deleteMany({ where: { shop } });

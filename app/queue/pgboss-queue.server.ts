@@ -36,6 +36,8 @@ const QUEUES: Record<QueueName, PgBoss.Queue> = {
   // The history import's job chain: the run's step and lease decide which job works
   // (app/services/backfill-run.server.ts), so a wake-up may wait beside a scheduled poll.
   backfill: { name: "backfill", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One job per Shopify Flow trigger event (rank changed, follow-up due): every event is sent.
+  "flow-trigger": { name: "flow-trigger", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
 };
 
 type BossData = JobRequest["data"] & { __shop: string };

@@ -6,6 +6,7 @@ import { lockCustomersWithOrders } from "../models/customer.server";
 import type { ShopContext } from "../models/shop.server";
 import { grantMilestones, type GrantCandidate } from "./milestone-grants.server";
 import type { JobQueue, JobRequest } from "../queue/types";
+import { rankChangedFlowJob } from "../shopify/flow.server";
 
 export interface RefreshResult {
   customerId: number;
@@ -42,6 +43,7 @@ export async function refreshCustomers(
   const results: RefreshResult[] = [];
   const rankChanges: RankChangeRow[] = [];
   const syncs: JobRequest[] = [];
+  const flowJobs: JobRequest[] = [];
   const updates: Record<keyof typeof STATS_COLUMNS, unknown>[] = [];
   const candidates: GrantCandidate[] = [];
   for (const before of customers) {
@@ -60,7 +62,7 @@ export async function refreshCustomers(
       rankSince: rankChanged ? now : null,
     });
     if (rankChanged) {
-      rankChanges.push({
+      const change = {
         shop: ctx.shop,
         customerId: before.id,
         fromRank: before.rankKey,
@@ -68,7 +70,11 @@ export async function refreshCustomers(
         reason: typeof reason === "string" ? reason : reason(before.id),
         orderCount: stats.orderCount,
         windowSpent: stats.windowSpent,
-      });
+      };
+      rankChanges.push(change);
+      // Shopify Flow's "Customer rank changed", if the shop has a workflow on it (not for imports).
+      const flowJob = rankChangedFlowJob(ctx, change.reason, change);
+      if (flowJob) flowJobs.push(flowJob);
     }
     // Shopify shows rank, order count and the distance to the next rank: sync when any moved.
     if (rankChanged || stats.orderCount !== before.orderCount || stats.windowSpent !== before.windowSpent) {
@@ -87,7 +93,7 @@ export async function refreshCustomers(
   }
   await writeCustomerStats(tx, ctx.shop, updates, now);
   await insertRankChanges(tx, rankChanges, now);
-  if (syncs.length > 0) await queue.enqueue(tx, ...syncs);
+  if (syncs.length + flowJobs.length > 0) await queue.enqueue(tx, ...syncs, ...flowJobs);
   await grantMilestones(tx, queue, ctx, candidates, now);
   return results;
 }

@@ -15,11 +15,7 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 export function verifyShopifyWebhook(headers: Headers, rawBody: string, secret: string): WebhookCheck {
   const signature = headers.get("x-shopify-hmac-sha256");
   if (!signature) return { valid: false, status: 401, reason: "no X-Shopify-Hmac-Sha256 signature" };
-  const expected = createHmac("sha256", secret).update(rawBody, "utf8").digest();
-  const given = Buffer.from(signature, "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { valid: false, status: 401, reason: "signature does not match the body" };
-  }
+  if (!shopifyHmacMatches(signature, rawBody, secret)) return { valid: false, status: 401, reason: "signature does not match the body" };
   const shop = headers.get("x-shopify-shop-domain")?.toLowerCase() ?? "";
   if (!SHOP_DOMAIN.test(shop)) return { valid: false, status: 400, reason: `X-Shopify-Shop-Domain is not a myshopify domain: "${shop}"` };
   const topic = headers.get("x-shopify-topic");
@@ -27,4 +23,14 @@ export function verifyShopifyWebhook(headers: Headers, rawBody: string, secret: 
   const eventId = headers.get("x-shopify-event-id") || headers.get("x-shopify-webhook-id");
   if (!eventId) return { valid: false, status: 400, reason: "no X-Shopify-Event-Id or X-Shopify-Webhook-Id header" };
   return { valid: true, shop, topic, eventId, apiVersion: headers.get("x-shopify-api-version") };
+}
+
+/**
+ * The signature check alone, for Shopify's other signed POSTs that carry no webhook headers
+ * (the Flow trigger lifecycle callback): base64 HMAC-SHA256 of the raw body, constant time.
+ */
+export function shopifyHmacMatches(signature: string, rawBody: string, secret: string): boolean {
+  const expected = createHmac("sha256", secret).update(rawBody, "utf8").digest();
+  const given = Buffer.from(signature, "base64");
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

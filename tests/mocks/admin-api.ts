@@ -25,6 +25,7 @@ import {
 } from "graphql";
 import { adminSchema, validateAdminDocument } from "../helpers/admin-schema";
 import { fakeBulkOperations, type FakeBulkOperations } from "./admin-bulk";
+import { fakeFlow, type FakeFlow } from "./admin-flow";
 import { TEST_SHOPIFY_ENV } from "../helpers/shopify";
 
 export const ADMIN_API_VERSION = "2026-04";
@@ -46,6 +47,7 @@ const MUTATION_FIELDS = [
   "discountCodeBasicCreate",
   "discountCodeDeactivate",
   "bulkOperationRunQuery",
+  "flowTriggerReceive",
 ] as const;
 const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode", "bulkOperation", "bulkOperations", "currentAppInstallation"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
@@ -138,6 +140,8 @@ export interface AdminApiMock {
   bulk: FakeBulkOperations;
   /** The scopes currentAppInstallation lists for the shop (default: the test app's SCOPES). */
   setScopes(shop: string, scopes: string[]): void;
+  /** Shopify Flow: the deployed triggers and the flowTriggerReceive calls accepted (tests/mocks/admin-flow.ts). */
+  flow: FakeFlow;
   reset(): void;
 }
 
@@ -186,6 +190,7 @@ export function adminApiMock(): AdminApiMock {
   const calls: AdminCall[] = [];
   const violations: string[] = [];
   const grantedScopes = new Map<string, string[]>();
+  const flow = fakeFlow({ violations });
   const bulk = fakeBulkOperations({ violations, orders: (shop) => [...shopOrders(shop).values()] as unknown as Record<string, unknown>[] });
 
   function customerState(shop: string, gid: string): FakeCustomer {
@@ -230,6 +235,8 @@ export function adminApiMock(): AdminApiMock {
       shop: () => ({ currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...shopSettings.get(shop) }),
 
       ...bulk.rootValue(shop, refused?.field === "bulkOperationRunQuery" ? refused.userErrors : null),
+
+      ...flow.rootValue(shop, refused?.field === "flowTriggerReceive" ? refused.userErrors : null),
 
       currentAppInstallation: () => ({
         accessScopes: (grantedScopes.get(shop) ?? DEFAULT_SCOPES).map((handle) => ({ handle, description: handle })),
@@ -458,6 +465,7 @@ export function adminApiMock(): AdminApiMock {
     calls,
     violations,
     bulk,
+    flow,
     setScopes(shop, scopes) {
       grantedScopes.set(shop, [...scopes]);
     },
@@ -514,6 +522,7 @@ export function adminApiMock(): AdminApiMock {
       violations.length = 0;
       grantedScopes.clear();
       bulk.reset();
+      flow.reset();
     },
   };
 }

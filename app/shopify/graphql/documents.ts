@@ -172,3 +172,12 @@ mutation CustomerTagsRemove($id: ID!, $tags: [String!]!) {
     userErrors { field message }
   }
 }`;
+
+// Starts the merchant's Shopify Flow workflows that begin with one of Tokui's triggers
+// (extensions/flow-*; app/shopify/flow.server.ts). The payload's keys are the trigger's fields.
+export const FLOW_TRIGGER_RECEIVE_MUTATION = `#graphql
+mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
+  flowTriggerReceive(handle: $handle, payload: $payload) {
+    userErrors { field message }
+  }
+}`;
