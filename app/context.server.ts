@@ -50,6 +50,10 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runFlowTriggerJob } = await import("./shopify/flow.server");
       await runFlowTriggerJob(db.prisma, job);
     },
+    "rfm-refresh": async (job) => {
+      const { runRfmRefreshJob } = await import("./services/analytics/refresh.server");
+      await runRfmRefreshJob(db.prisma, job.shop);
+    },
   };
 }
 

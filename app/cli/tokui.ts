@@ -8,6 +8,7 @@ import { createAppContext, startWorker } from "../context.server";
 import { shopReport } from "../services/report.server";
 import { importOrdersJsonl } from "../services/import-orders.server";
 import { recomputeShop } from "../services/recompute.server";
+import { refreshRfm } from "../services/analytics/refresh.server";
 import { customerData } from "../services/customer-data.server";
 import { pruneOldEvents } from "../services/prune.server";
 import { redactUrl } from "../database-url";
@@ -18,6 +19,8 @@ Commands:
   import --shop <shop> --file <path>   Import orders from Shopify bulk-operation JSONL
   report --shop <shop> [--json]        Repeat-purchase figures for a shop
   recompute --shop <shop>              Recompute every customer's rank as of now
+  rfm --shop <shop>                    Refresh the dashboard's RFM scores, cohort table and
+                                       product repeat rates now (normally a background job)
   worker                               Run the job worker (webhook processing, rank sync)
                                        until SIGTERM/SIGINT; for TOKUI_INLINE_WORKER=0 setups
   prune [--days <n>]                   Delete processed webhook events and finished jobs
@@ -71,7 +74,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
       },
       strict: true,
     });
-    if (!["import", "report", "recompute", "customer-data", "prune", "worker"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!["import", "report", "recompute", "rfm", "customer-data", "prune", "worker"].includes(command)) throw new UsageError(`unknown command "${command}"`);
     // prune and worker work across shops; every other command is about one shop.
     const shop = command === "prune" || command === "worker" ? "" : shopOption(values.shop);
     db = createDatabase();
@@ -112,6 +115,18 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
             if (done > 0) io.err.write(`… ${done}/${total} customers\n`);
           });
           io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          return 0;
+        }
+        case "rfm": {
+          if (!(await db.prisma.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
+            throw new Error(`no shop ${shop} in this database (has it sent a webhook or been imported?)`);
+          }
+          const started = Date.now();
+          const result = await refreshRfm(db.prisma, shop, new Date());
+          io.err.write(
+            `scored ${result.scored} customers (${result.cleared} without orders cleared); ` +
+              `${result.cohortMonths} cohort months, ${result.products} products in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+          );
           return 0;
         }
         case "worker": {

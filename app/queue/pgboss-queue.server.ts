@@ -38,6 +38,9 @@ const QUEUES: Record<QueueName, PgBoss.Queue> = {
   backfill: { name: "backfill", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
   // One job per Shopify Flow trigger event (rank changed, follow-up due): every event is sent.
   "flow-trigger": { name: "flow-trigger", policy: "standard", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One waiting analytics refresh per shop (RFM scores, cohorts, product repeat rates): it reads
+  // the shop's data when it runs, so one run after the last request is enough.
+  "rfm-refresh": { name: "rfm-refresh", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
 };
 
 type BossData = JobRequest["data"] & { __shop: string };

@@ -7,6 +7,7 @@ import { createBulkOrderAssembler } from "../shopify/bulk-import";
 import { importReason } from "../domain/rank-change-reason";
 import { ingestOrderSnapshots, prepareOrderIngest } from "./ingest-order.server";
 import { refreshCustomersInChunks } from "./recompute.server";
+import { enqueueAnalyticsRefresh } from "./analytics/refresh.server";
 
 export interface ImportProgress {
   lines: number;
@@ -101,5 +102,7 @@ export async function importOrdersJsonl(
   complete = progress.lines; // trailing bad lines too
   await flush();
   await refreshCustomersInChunks(db, queue, options.shop, [...touched], importReason(), now());
+  // New history: the dashboard's RFM scores, cohorts and product figures follow in the background.
+  await enqueueAnalyticsRefresh(db.prisma, queue, options.shop);
   return progress;
 }

@@ -3,6 +3,7 @@ import { recomputeReason } from "../domain/rank-change-reason";
 import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
+import { enqueueAnalyticsRefresh } from "./analytics/refresh.server";
 
 /**
  * Customers per transaction: large enough to amortise a commit, small enough to keep the write
@@ -73,5 +74,7 @@ export async function recomputeShop(
     done += ids.length;
     await onProgress?.({ done, total, rankChanges });
   }
+  // Stats and ranks moved: the dashboard's RFM scores, cohorts and product figures follow.
+  await enqueueAnalyticsRefresh(db.prisma, queue, shop);
   return { customers: done, rankChanges };
 }

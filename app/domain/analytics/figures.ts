@@ -5,10 +5,12 @@
  */
 import { UNRANKED_KEY } from "../rank";
 import {
+  COHORT_MONTHS,
   F2_HORIZON_DAYS,
   PARETO_STEPS,
   PRODUCT_TOP,
   RFM_SEGMENTS,
+  type CohortRow,
   type F2Conversion,
   type FunnelStep,
   type MoneyShare,
@@ -20,6 +22,7 @@ import {
   type RfmSegment,
   type RfmSegmentEntry,
 } from "./types";
+import { yearMonth } from "./zoned-time";
 
 export const DAY_MS = 86_400_000;
 
@@ -187,4 +190,19 @@ export function topProducts(products: ProductRepeat[], minBuyers: number, top = 
         (a.productGid < b.productGid ? -1 : a.productGid > b.productGid ? 1 : 0),
     )
     .slice(0, top);
+}
+
+/**
+ * The cohort table from counts keyed by month index (zoned-time MonthIndex): cohort sizes by
+ * first-purchase month, and customers of cohort `first` with an order in month `later`
+ * (key `${first}:${later}`). COHORT_MONTHS rows ending with `current`.
+ */
+export function cohortRows(current: number, sizes: ReadonlyMap<number, number>, retained: ReadonlyMap<string, number>): CohortRow[] {
+  const rows: CohortRow[] = [];
+  for (let month = current - COHORT_MONTHS + 1; month <= current; month++) {
+    const kept: number[] = [];
+    for (let later = month + 1; later <= current; later++) kept.push(retained.get(`${month}:${later}`) ?? 0);
+    rows.push({ month: yearMonth(month), customers: sizes.get(month) ?? 0, retained: kept });
+  }
+  return rows;
 }
