@@ -13,7 +13,19 @@ const big = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt
 const get = (o: unknown, ...keys: (string | number)[]): unknown =>
   keys.reduce<unknown>((x, k) => (x !== null && typeof x === "object" ? (x as Record<string | number, unknown>)[k] : undefined), o);
 
-/** Figure name → differences ("" entries never); figures the dashboard data lacks are skipped. */
+/** Which lower-bound statements each DashboardData figure is checked against. */
+export const FIGURE_SOURCES: Record<string, string[]> = {
+  summary: ["periodOrders", "periodCustomers"],
+  f2: ["f2"],
+  pareto: ["pareto"],
+  ranks: ["rankDistribution", "rankMoves"],
+  funnel: ["funnel"],
+  cohorts: ["cohorts (live)"],
+  rfm: ["rfm"],
+  products: ["products (live)"],
+};
+
+/** DashboardData figure → differences; a figure whose lower-bound rows are missing is not compared. */
 export function compareFigures(dashboard: unknown, lower: Map<string, Row[]>): Map<string, string[]> {
   const d = dashboard as Data;
   const out = new Map<string, string[]>();
@@ -24,8 +36,10 @@ export function compareFigures(dashboard: unknown, lower: Map<string, Row[]>): M
     if (String(ours) !== String(theirs)) list.push(`${label}: ours ${String(ours)}, lower bound ${String(theirs)}`);
   };
 
-  const summary = lower.get("summary")?.[0];
-  if (summary && d.summary) {
+  const orders = lower.get("periodOrders")?.[0];
+  const customers = lower.get("periodCustomers")?.[0];
+  if (orders && customers && d.summary) {
+    const summary = { ...orders, ...customers };
     const s = d.summary;
     check("summary", "customers", get(s, "customers"), num(summary.customers));
     check("summary", "newCustomers", get(s, "newCustomers"), num(summary.new_customers));
@@ -50,24 +64,29 @@ export function compareFigures(dashboard: unknown, lower: Map<string, Row[]>): M
 
   const pareto = lower.get("pareto");
   if (pareto && d.pareto) {
-    const total = num(pareto[0]?.total);
+    // Rows are spend groups (largest first): `upto` customers so far, `total` spent by them.
+    const total = num(pareto[0]?.n);
     const top = Math.ceil(total * 0.2);
-    const at = (n: number) => pareto.find((r) => num(r.n) === n);
+    const runningTotal = (rank: number): bigint => {
+      const g = pareto.find((r) => num(r.upto) >= rank && num(r.upto) - num(r.customers) < rank);
+      return g ? big(g.total) - BigInt(num(g.upto) - rank) * big(g.spent) : 0n;
+    };
     check("pareto", "customers", get(d.pareto, "customers"), total);
-    check("pareto", "revenue", get(d.pareto, "revenue"), big(at(total)?.cumulative ?? 0));
+    check("pareto", "revenue", get(d.pareto, "revenue"), runningTotal(total));
     check("pareto", "top20.customers", get(d.pareto, "top20", "customers"), top);
-    check("pareto", "top20.share.part", get(d.pareto, "top20", "share", "part"), big(at(top)?.cumulative ?? 0));
+    check("pareto", "top20.share.part", get(d.pareto, "top20", "share", "part"), top === 0 ? 0n : runningTotal(top));
   }
 
-  const ranks = lower.get("ranks");
-  if (ranks && d.ranks) {
+  const ranks = lower.get("rankDistribution");
+  const rankMoves = lower.get("rankMoves");
+  if (ranks && rankMoves && d.ranks) {
     const distribution = (get(d.ranks, "distribution") as { key: string; customers: number }[] | undefined) ?? [];
-    for (const r of ranks.filter((x) => x.part === "now")) {
-      const key = r.from_rank === null ? "none" : String(r.from_rank);
+    for (const r of ranks) {
+      const key = r.rank_key === null ? "none" : String(r.rank_key);
       check("ranks", `customers in ${key}`, distribution.find((b) => b.key === key)?.customers ?? 0, num(r.n));
     }
     const moves = get(d.ranks, "moves") as { up: number; down: number; other: number } | undefined;
-    const moved = ranks.filter((x) => x.part === "moved").reduce((s, r) => s + num(r.n), 0);
+    const moved = rankMoves.reduce((s, r) => s + num(r.n), 0);
     check("ranks", "moves (up + down + other)", moves ? moves.up + moves.down + moves.other : undefined, moved);
   }
 
@@ -76,7 +95,7 @@ export function compareFigures(dashboard: unknown, lower: Map<string, Row[]>): M
     for (const step of d.funnel as { orders: number; reached: number }[]) check("funnel", `reached ${step.orders}`, step.reached, num(funnel[`reached_${step.orders}`]));
   }
 
-  const cohorts = lower.get("cohorts");
+  const cohorts = lower.get("cohorts (live)");
   if (cohorts && d.cohorts) {
     const cell = new Map(cohorts.map((r) => [`${String(r.cohort)} ${String(r.month)}`, num(r.customers)]));
     const rows = (get(d.cohorts, "rows") as { month: string; customers: number; retained: number[] }[] | undefined) ?? [];
@@ -101,7 +120,7 @@ export function compareFigures(dashboard: unknown, lower: Map<string, Row[]>): M
     }
   }
 
-  const products = lower.get("products");
+  const products = lower.get("products (live)");
   if (products && d.products) {
     const items = (get(d.products, "items") as { productGid: string; buyers: number; repeatBuyers: number }[] | undefined) ?? [];
     const text = (list: { gid: unknown; buyers: unknown; repeat: unknown }[]) =>

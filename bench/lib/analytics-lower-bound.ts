@@ -3,7 +3,9 @@
  * on a direct connection (better-sqlite3 or pg), no ORM, no shaping beyond reading the rows.
  * Definitions follow app/domain/analytics/types.ts (counted order = not cancelled, not fully
  * refunded; customers = customers with a counted order; lifetime figures from the Customer
- * columns the ingestion keeps). Each statement may read those stored columns as the app may.
+ * columns the ingestion keeps). Each statement may read those stored columns as the app may,
+ * and uses the best formulation known, the app's included (a "lower bound" slower than the
+ * app would measure nothing); `+column` keeps SQLite's planner off an index that would not help.
  */
 import Sqlite from "better-sqlite3";
 import pg from "pg";
@@ -22,7 +24,7 @@ export interface LowerBoundParams {
 }
 
 export interface LowerBoundQuery {
-  /** The DashboardData key it stands for. */
+  /** The DASHBOARD_QUERIES entry it stands for; "… (live)" computes what the app precomputes. */
   name: string;
   sql: string;
   params: Record<string, string | number>;
@@ -55,29 +57,30 @@ export function lowerBoundQueries(kind: DbKind, p: LowerBoundParams): LowerBound
 
   return [
     {
-      name: "summary",
+      name: "periodOrders",
       sql: `
-WITH po AS (
-  SELECT o."customerId" AS cid, o."currency" AS cur, o."currentTotal" AS total
-  FROM "Order" o
-  WHERE o."shop" = {shop} AND o."processedAt" >= ${tsParam("from")} AND o."processedAt" < ${tsParam("to")} AND ${counted("o")}
-)
-SELECT a.orders, a.guest_orders, a.foreign_orders, a.revenue,
-       c.customers, c.new_customers, c.repeaters, c.gap_days, c.gaps, c.lifetime_spent
-FROM (
-  SELECT count(*) AS orders, ${when("cid IS NULL")} AS guest_orders, ${when("cur <> {currency}")} AS foreign_orders,
-         sum(CASE WHEN cur = {currency} THEN total ELSE 0 END) AS revenue
-  FROM po
-) a, (
-  SELECT count(*) AS customers,
-         ${when(`c."firstOrderAt" >= ${tsParam("from")} AND c."firstOrderAt" < ${tsParam("to")}`)} AS new_customers,
-         ${when(`c."secondOrderAt" IS NOT NULL AND c."secondOrderAt" < ${tsParam("to")}`)} AS repeaters,
-         sum(CASE WHEN c."orderCount" >= 2 THEN ${days(`c."lastOrderAt"`, `c."firstOrderAt"`)} ELSE 0 END) AS gap_days,
-         sum(CASE WHEN c."orderCount" >= 2 THEN c."orderCount" - 1 ELSE 0 END) AS gaps,
-         sum(c."lifetimeSpent") AS lifetime_spent
-  FROM "Customer" c
-  WHERE c."id" IN (SELECT cid FROM po WHERE cid IS NOT NULL)
-) c`,
+SELECT count(*) AS orders, ${when(`o."customerId" IS NULL`)} AS guest_orders, ${when(`o."currency" <> {currency}`)} AS foreign_orders,
+       sum(CASE WHEN o."currency" = {currency} THEN o."currentTotal" ELSE 0 END) AS revenue
+FROM "Order" o
+WHERE o."shop" = {shop} AND o."processedAt" >= ${tsParam("from")} AND o."processedAt" < ${tsParam("to")} AND ${counted("o")}`,
+      params: base,
+    },
+    {
+      // The period's customers: a counted order in the period means the first or the last one
+      // is in it, or (bought before and after it) one in between: one index seek per such customer.
+      name: "periodCustomers",
+      sql: `
+SELECT count(*) AS customers,
+       ${when(`c."firstOrderAt" >= ${tsParam("from")}`)} AS new_customers,
+       ${when(`c."secondOrderAt" IS NOT NULL AND c."secondOrderAt" < ${tsParam("to")}`)} AS repeaters,
+       sum(CASE WHEN c."orderCount" >= 2 THEN ${days(`c."lastOrderAt"`, `c."firstOrderAt"`)} ELSE 0 END) AS gap_days,
+       sum(CASE WHEN c."orderCount" >= 2 THEN c."orderCount" - 1 ELSE 0 END) AS gaps,
+       sum(c."lifetimeSpent") AS lifetime_spent
+FROM "Customer" c
+WHERE c."shop" = {shop} AND +c."orderCount" > 0 AND c."lastOrderAt" >= ${tsParam("from")} AND c."firstOrderAt" < ${tsParam("to")}
+  AND (c."firstOrderAt" >= ${tsParam("from")} OR c."lastOrderAt" < ${tsParam("to")}
+       OR EXISTS (SELECT 1 FROM "Order" o WHERE o."customerId" = c."id" AND o."processedAt" >= ${tsParam("from")}
+                  AND o."processedAt" < ${tsParam("to")} AND ${counted("o")}))`,
       params: base,
     },
     {
@@ -90,26 +93,31 @@ WHERE c."shop" = {shop} AND c."firstOrderAt" >= ${tsParam("from")} AND c."firstO
       params: { ...base, ...Object.fromEntries(F2_DAYS.map((d) => [`eligible${d}`, ts(new Date(p.now.getTime() - d * DAY))])) },
     },
     {
-      // Rows at the ranks ceil(k·n/100), k = 0…100 (the client spreads them over the points).
+      // Customers grouped by lifetime spend first (fewer rows to sort), running totals by spend,
+      // only the groups holding a rank ceil(k·n/100), k = 0…100 (the client interpolates within).
       name: "pareto",
       sql: `
-SELECT r.n, r.total, r.cumulative
+SELECT g.spent, g.upto, g.customers, g.total, g.n
 FROM (
-  SELECT row_number() OVER w AS n, count(*) OVER () AS total, sum("lifetimeSpent") OVER w AS cumulative
-  FROM "Customer"
-  WHERE "shop" = {shop} AND "orderCount" > 0
-  WINDOW w AS (ORDER BY "lifetimeSpent" DESC ROWS UNBOUNDED PRECEDING)
-) r
-WHERE (100 * r.n) / r.total > (100 * (r.n - 1)) / r.total`,
+  SELECT v.spent, v.customers, sum(v.customers) OVER w AS upto, sum(v.spent * v.customers) OVER w AS total, sum(v.customers) OVER () AS n
+  FROM (SELECT "lifetimeSpent" AS spent, count(*) AS customers FROM "Customer"
+        WHERE "shop" = {shop} AND +"orderCount" > 0 GROUP BY "lifetimeSpent") v
+  WINDOW w AS (ORDER BY v.spent DESC ROWS UNBOUNDED PRECEDING)
+) g
+WHERE (100 * g.upto) / g.n > (100 * (g.upto - g.customers)) / g.n`,
       params: { shop: p.shop },
     },
     {
-      name: "ranks",
+      name: "rankDistribution",
       sql: `
-SELECT 'now' AS part, "rankKey" AS from_rank, NULL AS to_rank, count(*) AS n
-FROM "Customer" WHERE "shop" = {shop} AND "orderCount" > 0 GROUP BY "rankKey"
-UNION ALL
-SELECT 'moved', "fromRank", "toRank", count(*)
+SELECT "rankKey" AS rank_key, count(*) AS n
+FROM "Customer" WHERE "shop" = {shop} AND "orderCount" > 0 GROUP BY "rankKey"`,
+      params: { shop: p.shop },
+    },
+    {
+      name: "rankMoves",
+      sql: `
+SELECT "fromRank" AS from_rank, "toRank" AS to_rank, count(*) AS n
 FROM "RankChange" WHERE "shop" = {shop} AND "createdAt" >= ${tsParam("from")} AND "createdAt" < ${tsParam("to")}
 GROUP BY "fromRank", "toRank"`,
       params: { shop: p.shop, from: base.from, to: base.to },
@@ -122,10 +130,17 @@ FROM "Customer" WHERE "shop" = {shop} AND "orderCount" > 0`,
       params: { shop: p.shop },
     },
     {
+      // What the app reads (cohorts and product repeat rates precomputed by the RFM refresh).
+      name: "snapshots",
+      sql: `SELECT "kind", "asOf", "payload" FROM "AnalyticsSnapshot" WHERE "shop" = {shop}`,
+      params: { shop: p.shop },
+    },
+    {
+      // Live, for comparison with the precomputed snapshot (not part of loadDashboard's Σ).
       // Cohort size = the row where the order month is the first-purchase month. Orders are
       // reached through their customer (of this shop): an extra o."shop" = … made SQLite without
       // ANALYZE statistics scan every order of the shop per customer.
-      name: "cohorts",
+      name: "cohorts (live)",
       sql: `
 SELECT ${month(`c."firstOrderAt"`)} AS cohort, ${month(`o."processedAt"`)} AS month, count(DISTINCT c."id") AS customers
 FROM "Customer" c JOIN "Order" o ON o."customerId" = c."id"
@@ -137,13 +152,14 @@ GROUP BY 1, 2`,
       name: "rfm",
       sql: `
 SELECT "rfmSegment" AS segment, "rfmRecency" AS recency, "rfmFrequency" AS frequency,
-       count(*) AS customers, sum("lifetimeSpent") AS revenue, max("rfmAsOf") AS as_of
+       count(*) AS customers, sum("lifetimeSpent") AS revenue
 FROM "Customer" WHERE "shop" = {shop} AND "orderCount" > 0
 GROUP BY 1, 2, 3`,
       params: { shop: p.shop },
     },
     {
-      name: "products",
+      // Live, for comparison with the precomputed snapshot (not part of loadDashboard's Σ).
+      name: "products (live)",
       sql: `
 WITH bought AS (
   SELECT l."productGid" AS product, o."customerId" AS customer, count(DISTINCT o."id") AS orders
