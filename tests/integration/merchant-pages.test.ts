@@ -176,8 +176,8 @@ describe("Ranks", () => {
     expect(queued.run).toMatchObject({ id: saved.body.runId, status: "queued", done: 0 });
     expect(queued.form.tiers[3]!.minWindowSpent).toBe("200000");
 
-    // The recompute, then one rank sync per customer whose rank changed (4: none had one).
-    expect(await drain()).toEqual({ done: 5, retried: 0, failed: 0 });
+    // The recompute, one rank sync per customer whose rank changed (4: none had one), the RFM refresh.
+    expect(await drain()).toEqual({ done: 6, retried: 0, failed: 0 });
     expect(await ranks()).toEqual({ A: "first", B: "second", C: "regular", D: "vip" });
     const done = await load<RanksPage>(ranksLoader, "/app/ranks");
     expect(done.run).toMatchObject({ id: saved.body.runId, status: "done", total: 4, done: 4, changed: 4, error: null });
@@ -186,7 +186,7 @@ describe("Ranks", () => {
     // Lowering VIP's spend moves only C.
     const again = await post<{ ok: boolean; runId: number }>(ranksAction, "/app/ranks", { intent: "save", form: form({ vip: { minWindowSpent: "100000" } }) });
     expect(again.body.runId).toBeGreaterThan(saved.body.runId);
-    expect(await drain()).toEqual({ done: 2, retried: 0, failed: 0 });
+    expect(await drain()).toEqual({ done: 3, retried: 0, failed: 0 }); // the recompute, C's rank sync, the RFM refresh
     expect((await load<RanksPage>(ranksLoader, "/app/ranks")).run).toMatchObject({ status: "done", total: 4, done: 4, changed: 1 });
     expect((await ranks()).C).toBe("vip");
     const change = await prisma.rankChange.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { id: "desc" } });
@@ -197,9 +197,9 @@ describe("Ranks", () => {
     await load(ranksLoader, "/app/ranks");
     const { db, prisma, queue } = await app();
     const at = new Date(Date.now() - DAY);
-    // 600 one-order customers already ranked "first": two chunks (500 + 100), no rank changes.
+    // 2,100 one-order customers already ranked "first": two chunks (2,000 + 100), no rank changes.
     await prisma.customer.createMany({
-      data: Array.from({ length: 600 }, (_, i) => ({
+      data: Array.from({ length: 2100 }, (_, i) => ({
         shop: SHOP, gid: `gid://shopify/Customer/${5000 + i}`, orderCount: 1, lifetimeSpent: 1000n, windowSpent: 1000n, rankKey: "first", firstOrderAt: at, lastOrderAt: at,
       })),
     });
@@ -233,11 +233,11 @@ describe("Ranks", () => {
     });
     await runRecomputeJob({ ...db, prisma: observed }, queue, SHOP, run.id);
     expect(recorded.map((d) => [d.done, d.total])).toEqual([
-      [0, 600],
-      [500, 600],
-      [600, 600],
+      [0, 2100],
+      [2000, 2100],
+      [2100, 2100],
     ]);
-    expect(await prisma.recomputeRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "done", done: 600, total: 600, changed: 0 });
+    expect(await prisma.recomputeRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "done", done: 2100, total: 2100, changed: 0 });
     expect(await prisma.job.count({ where: { queue: "rank-sync" } })).toBe(0); // nothing Shopify shows moved
   });
 
@@ -271,7 +271,7 @@ describe("Ranks", () => {
     expect(second.body.runId).toBe(first.body.runId);
     const { prisma, drain } = await app();
     expect(await prisma.recomputeRun.count()).toBe(1);
-    expect(await drain()).toEqual({ done: 1, retried: 0, failed: 0 });
+    expect(await drain()).toEqual({ done: 2, retried: 0, failed: 0 }); // the recompute, then the RFM refresh
     expect(await prisma.rankTier.findUniqueOrThrow({ where: { shop_key: { shop: SHOP, key: "vip" } } })).toMatchObject({ minOrders: 15 });
   });
 
@@ -303,7 +303,7 @@ describe("Ranks", () => {
 
     const again = await post<{ ok: boolean; runId: number }>(ranksAction, "/app/ranks", { intent: "recompute" });
     expect(again.body.runId).toBeGreaterThan(saved.body.runId);
-    expect(await drain()).toEqual({ done: 1, retried: 0, failed: 0 });
+    expect(await drain()).toEqual({ done: 2, retried: 0, failed: 0 }); // the recompute, then the RFM refresh
     expect((await load<RanksPage>(ranksLoader, "/app/ranks")).run).toMatchObject({ id: again.body.runId, status: "done" });
   });
 });
