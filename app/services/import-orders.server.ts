@@ -47,7 +47,7 @@ export async function importOrdersJsonl(
   input: ImportInput,
   options: ImportOptions,
 ): Promise<ImportProgress> {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   const now = options.now ?? (() => new Date());
   const lineOffset = options.lineOffset ?? 0;
   const lines =
