@@ -29,7 +29,7 @@ import {
 import { PHASE_LABELS, type Phase } from "../domain/journeys";
 import { importReason } from "../domain/rank-change-reason";
 import { logger } from "../logger.server";
-import type { ShopContext } from "../models/shop.server";
+import { isUniqueViolation, type ShopContext } from "../models/shop.server";
 import { PermanentJobError, type JobInfo, type JobQueue, type JobRequest } from "../queue/types";
 import { adminFor, callAdmin, type AdminGraphql } from "./admin-client.server";
 import { FLOW_TRIGGER_RECEIVE_MUTATION } from "./graphql/documents";
@@ -75,7 +75,7 @@ export async function recordFlowLifecycle(prisma: PrismaClient, event: FlowLifec
     return "updated";
   } catch (error) {
     // Two first callbacks raced: the other one created the row; ours applies if it is newer.
-    if ((error as { code?: unknown }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     return (await newer()).count > 0 ? "updated" : "stale";
   }
 }
