@@ -125,7 +125,8 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           const result = await refreshRfm(db.prisma, shop, new Date());
           io.err.write(
             `scored ${result.scored} customers (${result.cleared} without orders cleared); ` +
-              `${result.cohortMonths} cohort months, ${result.products} products in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+              `${result.cohortMonths} cohort months, ${result.products} products in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+              `(scores ${result.ms.scores} ms, cohorts ${result.ms.cohorts} ms, products ${result.ms.products} ms)\n`,
           );
           return 0;
         }

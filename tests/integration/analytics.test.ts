@@ -62,7 +62,7 @@ async function datasetFromDatabase(): Promise<AnalyticsDataset> {
   const { prisma } = await app();
   const [customers, orders, rankChanges, tiers] = await Promise.all([
     prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, rankKey: true } }),
-    prisma.order.findMany({ where: { shop: SHOP }, include: { lines: true } }),
+    prisma.order.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, include: { lines: { orderBy: { id: "asc" } } } }),
     prisma.rankChange.findMany({ where: { shop: SHOP } }),
     prisma.rankTier.findMany({ where: { shop: SHOP } }),
   ]);
@@ -180,7 +180,7 @@ describe("database aggregates", () => {
     expect(segments).toEqual({ atRisk: "5500", lost: "4000", needAttention: "2000", potentialLoyalists: "1000" });
     expect(d.products.items.map((p) => [p.title, p.buyers, p.repeatBuyers])).toEqual([
       ["Cup", 1, 1],
-      ["Green tea", 4, 2],
+      ["Tea (new label)", 4, 2],
       ["Sample", 1, 0],
     ]);
     expect(d.rfm).toMatchObject({ asOf: PARAMS.now.toISOString(), stale: false, scored: 4, unscored: 0 });

@@ -62,6 +62,7 @@ export interface RefRankChange {
 
 export interface AnalyticsDataset {
   customers: RefCustomer[];
+  /** In storage order (Order.id), each with its lines in storage order (OrderLine.id). */
   orders: RefOrder[];
   rankChanges: RefRankChange[];
   tiers: TierInfo[];
@@ -137,17 +138,13 @@ export function referenceCohorts(data: AnalyticsDataset, p: DashboardParams): Co
 
 export function referenceProducts(data: AnalyticsDataset, minBuyers = PRODUCT_MIN_BUYERS): ProductRepeat[] {
   const ordersByProduct = new Map<string, Map<number, Set<string>>>();
-  const latest = new Map<string, { at: Date; gid: string; title: string }>();
+  // The title on the line stored last: orders and their lines are given in storage order.
+  const latest = new Map<string, string>();
   for (const o of data.orders) {
     if (!isCountedOrder(o)) continue;
     for (const line of o.lines) {
       if (line.productGid === null) continue;
-      const seen = latest.get(line.productGid);
-      const newer =
-        !seen ||
-        o.processedAt > seen.at ||
-        (o.processedAt.getTime() === seen.at.getTime() && (o.gid > seen.gid || (o.gid === seen.gid && line.title > seen.title)));
-      if (newer) latest.set(line.productGid, { at: o.processedAt, gid: o.gid, title: line.title });
+      latest.set(line.productGid, line.title);
       if (o.customerId === null) continue;
       const buyers = ordersByProduct.get(line.productGid) ?? new Map<number, Set<string>>();
       buyers.set(o.customerId, (buyers.get(o.customerId) ?? new Set()).add(o.gid));
@@ -156,7 +153,7 @@ export function referenceProducts(data: AnalyticsDataset, minBuyers = PRODUCT_MI
   }
   const products = [...ordersByProduct.entries()].map(([productGid, buyers]) => ({
     productGid,
-    title: latest.get(productGid)!.title,
+    title: latest.get(productGid)!,
     buyers: buyers.size,
     repeatBuyers: [...buyers.values()].filter((orders) => orders.size >= 2).length,
   }));

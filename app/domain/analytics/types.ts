@@ -254,7 +254,7 @@ export interface RfmData {
 
 export interface ProductRepeat {
   productGid: string;
-  /** The product's title on its most recent order line. */
+  /** The product's title on its order line stored last (counted orders, guests' included). */
   title: string;
   /** Customers who bought it in at least one counted order. */
   buyers: number;

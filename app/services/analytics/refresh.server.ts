@@ -6,9 +6,9 @@
  * refresh missing or older than 24 h (docs/decisions/0013-analytics.md).
  */
 import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../../db.server";
-import { shopFilter } from "../../db/json-rows";
+import { jsonList, jsonRowsParam, jsonRowsSource, shopFilter } from "../../db/json-rows";
 import { cohortRows, topProducts } from "../../domain/analytics/figures";
-import { RFM_RULES } from "../../domain/analytics/rfm";
+import { rfmSegment } from "../../domain/analytics/rfm";
 import { COHORT_MONTHS, PRODUCT_MIN_BUYERS, type ProductRepeat } from "../../domain/analytics/types";
 import { monthIndexOf, monthStart } from "../../domain/analytics/zoned-time";
 import type { JobQueue } from "../../queue/types";
@@ -31,6 +31,8 @@ export interface RefreshRfmResult {
   cohortMonths: number;
   /** Products in the repeat-rate list. */
   products: number;
+  /** How long each part took (wall clock). */
+  ms: { scores: number; cohorts: number; products: number };
 }
 
 type Row = Record<string, unknown>;
@@ -40,25 +42,24 @@ export async function refreshRfm(db: PrismaClient, shop: string, now: Date, opti
   const timeZone = options.timeZone ?? settings?.ianaTimezone ?? "Asia/Tokyo";
   const minBuyers = options.minBuyers ?? PRODUCT_MIN_BUYERS;
 
+  let started = performance.now();
+  const lap = () => {
+    const ms = Math.round(performance.now() - started);
+    started = performance.now();
+    return ms;
+  };
   const { scored, cleared } = await writeRfmScores(db, shop, now);
   await writeSnapshot(db, shop, "rfm", now, { scored });
+  const scoresMs = lap();
 
   const rows = await cohortTable(db, shop, now, timeZone);
   await writeSnapshot(db, shop, "cohorts", now, { timeZone, rows } satisfies CohortsPayload);
+  const cohortsMs = lap();
 
   const items = await productRepeatRates(db, shop, minBuyers);
   await writeSnapshot(db, shop, "products", now, { minBuyers, items } satisfies ProductsPayload);
 
-  return { scored, cleared, cohortMonths: rows.length, products: items.length };
-}
-
-/** The segment of score columns r and f, as SQL (the same map as domain/analytics/rfm RFM_RULES). */
-function segmentCase(r: string, f: string): string {
-  const whens = RFM_RULES.map(
-    (rule) =>
-      `WHEN ${r} BETWEEN ${rule.recency[0]} AND ${rule.recency[1]} AND ${f} BETWEEN ${rule.frequency[0]} AND ${rule.frequency[1]} THEN '${rule.segment}'`,
-  );
-  return `CASE ${whens.join(" ")} END`;
+  return { scored, cleared, cohortMonths: rows.length, products: items.length, ms: { scores: scoresMs, cohorts: cohortsMs, products: lap() } };
 }
 
 /** Quintile score of a column, ties kept together (domain/analytics/rfm quintileScores). */
@@ -66,34 +67,54 @@ function quintile(column: string): string {
   return `1 + (5 * (RANK() OVER (ORDER BY ${column}) - 1)) / COUNT(*) OVER ()`;
 }
 
+const SCORE_COLUMNS = { id: "int", r: "int", f: "int", m: "int", segment: "text" } as const;
+/** Customers per UPDATE: each statement stays short, so the event loop (webhook acks) keeps going. */
+const SCORE_CHUNK = 5_000;
+
 /**
- * Two statements: scores for every customer with counted orders (ranked among themselves),
- * and nulls for customers left without one (all their orders cancelled or refunded).
+ * Scores for every customer with counted orders (ranked among themselves) from one windowed
+ * SELECT, written back in chunks as JSON rows; then nulls for customers left without a counted
+ * order (all their orders cancelled or refunded). One UPDATE … FROM over 100k customers held
+ * SQLite — and with it this process — for seconds; chunks of 5,000 take tens of milliseconds.
  */
 async function writeRfmScores(db: Tx, shop: string, now: Date): Promise<{ scored: number; cleared: number }> {
   const s = sqlFor(db);
   const at = s.at(now);
-  const scored = await sqlExecute(
+  const scores = await sqlQuery<Row>(
     db,
-    `UPDATE "Customer" AS c SET
-       "rfmRecency" = q."r", "rfmFrequency" = q."f", "rfmMonetary" = q."m",
-       "rfmSegment" = ${segmentCase(`q."r"`, `q."f"`)}, "rfmAsOf" = ${at}
-     FROM (
-       SELECT x."id", ${quintile(`x."lastOrderAt"`)} AS "r", ${quintile(`x."orderCount"`)} AS "f", ${quintile(`x."lifetimeSpent"`)} AS "m"
-       FROM "Customer" x WHERE x."shop" = ${s.param(1)} AND x."orderCount" > 0
-     ) AS q
-     WHERE ${shopFilter(s.dialect, "c", 2)} AND c."id" = q."id"`,
-    shop,
+    `SELECT x."id", ${quintile(`x."lastOrderAt"`)} AS "r", ${quintile(`x."orderCount"`)} AS "f", ${quintile(`x."lifetimeSpent"`)} AS "m"
+     FROM "Customer" x WHERE x."shop" = ${s.param(1)} AND x."orderCount" > 0`,
     shop,
   );
+  const rows = scores.map((row) => {
+    const r = num(row.r);
+    const f = num(row.f);
+    return { id: num(row.id), r, f, m: num(row.m), segment: rfmSegment(r, f) };
+  });
+  const j = jsonRowsSource(s.dialect, SCORE_COLUMNS, "j", 1);
+  for (let i = 0; i < rows.length; i += SCORE_CHUNK) {
+    await breathe();
+    await sqlExecute(
+      db,
+      `UPDATE "Customer" AS c SET "rfmRecency" = ${j.col("r")}, "rfmFrequency" = ${j.col("f")}, "rfmMonetary" = ${j.col("m")},
+         "rfmSegment" = ${j.col("segment")}, "rfmAsOf" = ${at}
+       FROM ${j.from}
+       WHERE ${shopFilter(s.dialect, "c", 2)} AND c."id" = ${j.col("id")}`,
+      jsonRowsParam(s.dialect, SCORE_COLUMNS, rows.slice(i, i + SCORE_CHUNK)),
+      shop,
+    );
+  }
   const cleared = await sqlExecute(
     db,
     `UPDATE "Customer" SET "rfmRecency" = NULL, "rfmFrequency" = NULL, "rfmMonetary" = NULL, "rfmSegment" = NULL, "rfmAsOf" = NULL
      WHERE "shop" = ${s.param(1)} AND "orderCount" = 0 AND ("rfmAsOf" IS NOT NULL OR "rfmSegment" IS NOT NULL)`,
     shop,
   );
-  return { scored, cleared };
+  return { scored: rows.length, cleared };
 }
+
+/** Let other work (webhook acks) run between statements: better-sqlite3 blocks the event loop while one runs. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Month offset (0 … COHORT_MONTHS − 1) of a timestamp expression, NULL outside the table. */
 function monthCase(s: Sql, column: string, starts: Date[]): string {
@@ -104,77 +125,114 @@ function monthCase(s: Sql, column: string, starts: Date[]): string {
 
 /**
  * Retention by first-purchase month in the shop's time zone: month boundaries are computed here
- * (DST-aware) and compared in SQL, so the database needs no time-zone data.
+ * (DST-aware) and compared in SQL, so the database needs no time-zone data. One statement per
+ * cohort month (tens of milliseconds each on 100k customers, instead of one of several hundred).
  */
 async function cohortTable(db: Tx, shop: string, now: Date, timeZone: string) {
   const s = sqlFor(db);
   const current = monthIndexOf(now, timeZone);
   const first = current - COHORT_MONTHS + 1;
   const starts = Array.from({ length: COHORT_MONTHS + 1 }, (_, i) => monthStart(first + i, timeZone));
-  const begin = s.at(starts[0]!);
   const end = s.at(starts[COHORT_MONTHS]!);
-  const [sizes, retained] = await Promise.all([
-    sqlQuery<Row>(
+  const sizes = new Map<number, number>();
+  const retained = new Map<string, number>();
+  for (let i = 0; i < COHORT_MONTHS; i++) {
+    await breathe();
+    const rows = await sqlQuery<Row>(
       db,
-      `SELECT t."cm", COUNT(*) AS "customers" FROM (
-         SELECT ${monthCase(s, `c."firstOrderAt"`, starts)} AS "cm" FROM "Customer" c
-         WHERE c."shop" = ${s.param(1)} AND c."orderCount" > 0 AND c."firstOrderAt" >= ${begin} AND c."firstOrderAt" < ${end}) t
-       GROUP BY t."cm"`,
-      shop,
-    ),
-    sqlQuery<Row>(
-      db,
-      `SELECT t."cm", t."om", COUNT(*) AS "customers" FROM (
-         SELECT DISTINCT c."id", ${monthCase(s, `c."firstOrderAt"`, starts)} AS "cm", ${monthCase(s, `o."processedAt"`, starts)} AS "om"
+      `SELECT t."om", COUNT(*) AS "customers" FROM (
+         SELECT DISTINCT c."id", ${monthCase(s, `o."processedAt"`, starts)} AS "om"
          FROM "Customer" c JOIN "Order" o ON o."customerId" = c."id"
-         WHERE c."shop" = ${s.param(1)} AND c."orderCount" > 0 AND c."firstOrderAt" >= ${begin} AND c."firstOrderAt" < ${end}
+         WHERE c."shop" = ${s.param(1)} AND c."orderCount" > 0 AND c."firstOrderAt" >= ${s.at(starts[i]!)} AND c."firstOrderAt" < ${s.at(starts[i + 1]!)}
            AND o."processedAt" < ${end} AND ${counted("o")}) t
-       WHERE t."om" > t."cm"
-       GROUP BY t."cm", t."om"`,
+       GROUP BY t."om"`,
       shop,
-    ),
-  ]);
-  return cohortRows(
-    current,
-    new Map(sizes.map((r) => [first + num(r.cm), num(r.customers)])),
-    new Map(retained.map((r) => [`${first + num(r.cm)}:${first + num(r.om)}`, num(r.customers)])),
-  );
+    );
+    for (const row of rows) {
+      const om = num(row.om);
+      // The cohort month itself holds every customer of the cohort (their first order).
+      if (om === i) sizes.set(first + i, num(row.customers));
+      else if (om > i) retained.set(`${first + i}:${first + om}`, num(row.customers));
+    }
+  }
+  return cohortRows(current, sizes, retained);
 }
+
+/** Customers per statement of the product pass. */
+const PRODUCT_CHUNK = 2_000;
 
 /**
  * Per product: customers who bought it in a counted order, and those who did in two different
- * orders; the best PRODUCT_TOP by repeat rate get the title of their latest counted order line.
+ * orders; the best PRODUCT_TOP by repeat rate, each with the title of its line stored last.
+ * Over every order line (millions in a large shop), so it walks the customers in id ranges —
+ * one short statement per range — and adds up in memory; guest orders only supply titles.
  */
 async function productRepeatRates(db: Tx, shop: string, minBuyers: number): Promise<ProductRepeat[]> {
   const s = sqlFor(db);
-  const rows = await sqlQuery<Row>(
-    db,
-    `SELECT t."productGid", COUNT(*) AS "buyers", CAST(SUM(CASE WHEN t."orders" >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS "repeatBuyers"
-     FROM (
-       SELECT l."productGid", o."customerId", COUNT(DISTINCT o."id") AS "orders"
-       FROM "OrderLine" l JOIN "Order" o ON o."id" = l."orderId"
-       WHERE l."shop" = ${s.param(1)} AND l."productGid" IS NOT NULL AND o."customerId" IS NOT NULL AND ${counted("o")}
-       GROUP BY l."productGid", o."customerId") t
-     GROUP BY t."productGid"
-     HAVING COUNT(*) >= ${s.param(2)}`,
-    shop,
-    minBuyers,
+  const products = new Map<string, { buyers: number; repeatBuyers: number; lastLine: number }>();
+  const take = (rows: Row[]) => {
+    for (const row of rows) {
+      const gid = String(row.productGid);
+      const p = products.get(gid) ?? { buyers: 0, repeatBuyers: 0, lastLine: 0 };
+      if (row.orders !== null) {
+        p.buyers += 1;
+        if (num(row.orders) >= 2) p.repeatBuyers += 1;
+      }
+      p.lastLine = Math.max(p.lastLine, num(row.lastLine));
+      products.set(gid, p);
+    }
+  };
+  for (let after = 0; ; ) {
+    await breathe();
+    const ids = await sqlQuery<Row>(
+      db,
+      `SELECT c."id" FROM "Customer" c WHERE c."shop" = ${s.param(1)} AND c."id" > ${s.param(2)} AND c."orderCount" > 0
+       ORDER BY c."id" LIMIT ${PRODUCT_CHUNK}`,
+      shop,
+      after,
+    );
+    if (ids.length === 0) break;
+    const low = num(ids[0]!.id);
+    const high = num(ids[ids.length - 1]!.id);
+    after = high;
+    take(
+      await sqlQuery<Row>(
+        db,
+        `SELECT l."productGid", o."customerId", COUNT(DISTINCT o."id") AS "orders", MAX(l."id") AS "lastLine"
+         FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o."id"
+         WHERE o."customerId" >= ${s.param(1)} AND o."customerId" <= ${s.param(2)} AND ${shopFilter(s.dialect, "o", 3)}
+           AND ${counted("o")} AND l."productGid" IS NOT NULL
+         GROUP BY l."productGid", o."customerId"`,
+        low,
+        high,
+        shop,
+      ),
+    );
+  }
+  await breathe();
+  take(
+    await sqlQuery<Row>(
+      db,
+      `SELECT l."productGid", NULL AS "orders", MAX(l."id") AS "lastLine"
+       FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o."id"
+       WHERE o."shop" = ${s.param(1)} AND o."customerId" IS NULL AND ${counted("o")} AND l."productGid" IS NOT NULL
+       GROUP BY l."productGid"`,
+      shop,
+    ),
   );
   const top = topProducts(
-    rows.map((r) => ({ productGid: String(r.productGid), title: "", buyers: num(r.buyers), repeatBuyers: num(r.repeatBuyers) })),
+    [...products.entries()].map(([productGid, p]) => ({ productGid, title: "", buyers: p.buyers, repeatBuyers: p.repeatBuyers })),
     minBuyers,
   );
-  for (const product of top) {
-    const [latest] = await sqlQuery<Row>(
-      db,
-      `SELECT l."title" FROM "OrderLine" l JOIN "Order" o ON o."id" = l."orderId"
-       WHERE l."shop" = ${s.param(1)} AND l."productGid" = ${s.param(2)} AND ${counted("o")}
-       ORDER BY o."processedAt" DESC, o."gid" DESC, l."title" DESC LIMIT 1`,
-      shop,
-      product.productGid,
-    );
-    product.title = latest ? String(latest.title) : product.productGid;
-  }
+  if (top.length === 0) return top;
+  const titles = await sqlQuery<Row>(
+    db,
+    `SELECT l."id", l."title" FROM "OrderLine" l WHERE l."id" IN ${jsonList(s.dialect, "int", 1)} AND l."shop" = ${s.param(2)}`,
+    JSON.stringify(top.map((p) => products.get(p.productGid)!.lastLine)),
+    shop,
+  );
+  const titleOf = new Map(titles.map((t) => [num(t.id), String(t.title)]));
+  for (const p of top) p.title = titleOf.get(products.get(p.productGid)!.lastLine) ?? p.productGid;
   return top;
 }
 
