@@ -247,30 +247,24 @@ function FunnelCard({ funnel, locale }: { funnel: FunnelStep[]; locale: Locale }
   const count = (n: number) => formatCount(n, locale);
   return (
     <FigureCard id="funnel" title={tr("funnel.title")} help={tr("funnel.help")} scope={tr("scope.allTime")}>
-      <Layout>
-        <Layout.Section variant="oneHalf">
-          <FunnelChart
-            steps={funnel.map((s) => ({ label: stepLabel(s, locale), value: s.reached }))}
-            seriesName={tr("funnel.reached")}
-            reachedLabel={tr("funnel.reached")}
-            droppedLabel={tr("funnel.dropOff")}
-            formatPercent={(ratio) => formatPercent(ratio, locale)}
-          />
-        </Layout.Section>
-        <Layout.Section variant="oneHalf">
-          <DataTable
-            columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-            headings={[tr("funnel.stepHeading"), tr("funnel.reached"), tr("funnel.fromPrevious"), tr("funnel.dropOff"), tr("funnel.stopped")]}
-            rows={funnel.map((s) => [
-              stepLabel(s, locale),
-              count(s.reached),
-              s.orders === 1 ? "—" : formatShare(s.fromPrevious, locale),
-              s.orders === 1 ? "—" : count(s.dropOff),
-              count(s.stopped),
-            ])}
-          />
-        </Layout.Section>
-      </Layout>
+      <FunnelChart
+        steps={funnel.map((s) => ({ label: stepLabel(s, locale), value: s.reached }))}
+        seriesName={tr("funnel.reached")}
+        reachedLabel={tr("funnel.reached")}
+        droppedLabel={tr("funnel.dropOff")}
+        formatPercent={(ratio) => formatPercent(ratio, locale)}
+      />
+      <DataTable
+        columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+        headings={[tr("funnel.stepHeading"), tr("funnel.reached"), tr("funnel.fromPrevious"), tr("funnel.dropOff"), tr("funnel.stopped")]}
+        rows={funnel.map((s) => [
+          stepLabel(s, locale),
+          count(s.reached),
+          s.orders === 1 ? "—" : formatShare(s.fromPrevious, locale),
+          s.orders === 1 ? "—" : count(s.dropOff),
+          count(s.stopped),
+        ])}
+      />
     </FigureCard>
   );
 }
