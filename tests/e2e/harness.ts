@@ -25,10 +25,9 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { createDatabase } from "~/db.server";
 import { freePort, startServer, type RunningServer } from "../../bench/lib/server";
 import { sessionToken } from "../helpers/admin-request";
-import { TEST_SHOPIFY_ENV } from "../helpers/shopify";
+import { TEST_SHOPIFY_ENV, webhookRequest } from "../helpers/shopify";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { CHROMIUM, requireChromium } from "./chromium";
-import type { FakeOrder } from "../mocks/admin-api";
 import type { ServerFakeState } from "./server-preload";
 
 export const APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
@@ -64,8 +63,10 @@ export interface E2E {
   count(sql: string, ...params: unknown[]): number;
   /** What the fake Admin API in the server saw. */
   fakeState(): Promise<ServerFakeState>;
-  /** Orders the fake Admin API knows (as Shopify has them). */
-  fakeOrders(orders: FakeOrder[]): Promise<void>;
+  /** A command to the fake Admin API in the server (tests/e2e/server-preload.ts): what Shopify has and does. */
+  fake<T = unknown>(command: "/orders" | "/customers" | "/bulk/run" | "/bulk/finish", body: unknown): Promise<T>;
+  /** POSTs a webhook to the server, signed as Shopify signs it; returns the HTTP status. */
+  webhook(topic: string, body: unknown, eventId?: string): Promise<number>;
   /** Waits until the server's worker has processed every webhook and job. */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -139,9 +140,16 @@ export async function startE2E(options: { seed?: (e2e: E2E) => Promise<void> } =
         const response = await fetch(`http://127.0.0.1:${controlPort}/state`);
         return (await response.json()) as ServerFakeState;
       },
-      async fakeOrders(orders) {
-        const response = await fetch(`http://127.0.0.1:${controlPort}/orders`, { method: "POST", body: JSON.stringify(orders) });
-        if (response.status !== 204) throw new Error(`the fake Admin API refused the orders: HTTP ${response.status}`);
+      async fake<T>(command: string, body: unknown) {
+        const response = await fetch(`http://127.0.0.1:${controlPort}${command}`, { method: "POST", body: JSON.stringify(body) });
+        if (response.status !== 200) throw new Error(`the fake Admin API refused ${command}: HTTP ${response.status} ${await response.text()}`);
+        return (await response.json()) as T;
+      },
+      async webhook(topic, body, eventId) {
+        const signed = webhookRequest({ topic, body, shop: E2E_SHOP, ...(eventId ? { eventId, webhookId: eventId } : {}) });
+        const response = await fetch(`${baseUrl}${new URL(signed.url).pathname}`, { method: "POST", headers: signed.headers, body: await signed.text() });
+        await response.body?.cancel();
+        return response.status;
       },
       async settled(timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;

@@ -12,7 +12,7 @@ let e2e: E2E;
 const { open, closeAll } = pageOpener(() => e2e);
 
 beforeAll(async () => {
-  e2e = await startE2E({ seed: (e) => seedShop(e).then(() => undefined) });
+  e2e = await startE2E({ seed: async (e) => void (await seedShop(e)) });
 });
 afterAll(async () => {
   await e2e?.stop();

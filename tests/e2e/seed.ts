@@ -6,8 +6,8 @@
  * by name, whose orders are known here.
  */
 import { demoEvents } from "../../scripts/demo-data";
-import { webhookRequest } from "../helpers/shopify";
 import type { FakeOrder } from "../mocks/admin-api";
+import type { FakeBulkCustomer } from "../mocks/admin-bulk";
 import type { E2E } from "./harness";
 
 const DAY = 86_400_000;
@@ -50,7 +50,23 @@ export const EMILY = {
   orders: [[10, "煎茶 100g", 1620, 3]] as const,
 };
 
-type Known = typeof CHIHIRO | typeof EMILY;
+/** A customer from before the app was installed: Shopify has her orders, no webhook ever came. */
+export const MIZUKI = {
+  id: 7_950_000_000_003,
+  gid: "gid://shopify/Customer/7950000000003",
+  firstName: "美月",
+  lastName: "小川",
+  email: "mizuki.ogawa@example.jp",
+  tags: "",
+  region: "JP-27",
+  orders: [
+    [700, "煎茶 100g", 1620, 2],
+    [500, "煎茶 100g", 1620, 2],
+    [400, "抹茶 30g", 3240, 1],
+  ] as const,
+};
+
+type Known = typeof CHIHIRO | typeof EMILY | typeof MIZUKI;
 
 function knownOrders(customer: Known, now: number, firstOrderId: number) {
   return customer.orders.map(([daysAgo, title, price, quantity], i) => {
@@ -107,7 +123,7 @@ type Body = Record<string, unknown>;
 const money = (amount: unknown) => ({ shopMoney: { amount: String(amount), currencyCode: "JPY" } });
 
 /** The order as Shopify's Admin API has it (what the fake answers and the reward job tags). */
-function adminOrder(body: Body): FakeOrder {
+export function adminOrder(body: Body): FakeOrder {
   const customer = body.customer as Body | null;
   const address = customer?.default_address as Body | undefined;
   return {
@@ -116,7 +132,7 @@ function adminOrder(body: Body): FakeOrder {
     createdAt: body.created_at as string,
     processedAt: body.processed_at as string,
     updatedAt: body.updated_at as string,
-    cancelledAt: null,
+    cancelledAt: (body.cancelled_at as string | null) ?? null,
     currencyCode: "JPY",
     customer: customer
       ? {
@@ -147,8 +163,28 @@ function adminOrder(body: Body): FakeOrder {
   };
 }
 
-/** Sends the history and waits until the server has processed it. */
-export async function seedShop(e2e: E2E, now = Date.now()): Promise<{ webhooks: number }> {
+/** The orders as Shopify has them after the events (cancellations and refunds applied). */
+function shopifyOrders(events: { topic: string; body: Body }[]): FakeOrder[] {
+  const orders = new Map<string, FakeOrder>();
+  for (const { topic, body } of events) {
+    if (topic === "orders/create" || topic === "orders/cancelled") {
+      orders.set(body.admin_graphql_api_id as string, adminOrder(body));
+    } else if (topic === "refunds/create") {
+      const order = orders.get(`gid://shopify/Order/${body.order_id}`);
+      if (!order) continue;
+      const refunded = (body.transactions as Body[]).reduce((sum, t) => sum + Number(t.amount), 0);
+      order.currentTotalPriceSet = money(Number(order.currentTotalPriceSet.shopMoney.amount) - refunded);
+      order.updatedAt = body.created_at as string;
+    }
+  }
+  return [...orders.values()];
+}
+
+/**
+ * Sends the history and waits until the server has processed it; Shopify (the fake Admin API)
+ * has the same orders. Returns how many orders Shopify has.
+ */
+export async function seedShop(e2e: E2E, now = Date.now()): Promise<{ orders: number }> {
   const events = [
     ...demoEvents({ now: new Date(now), customers: 40 }),
     ...knownOrders(CHIHIRO, now, 5_950_000_000_001),
@@ -156,24 +192,38 @@ export async function seedShop(e2e: E2E, now = Date.now()): Promise<{ webhooks: 
   ];
   // Orders before their cancellations and refunds, as Shopify sends them.
   const ordered = [...events.filter((e) => e.topic === "orders/create"), ...events.filter((e) => e.topic !== "orders/create")];
-  await e2e.fakeOrders(ordered.filter((e) => e.topic === "orders/create").map((e) => adminOrder(e.body)));
+  const orders = shopifyOrders(ordered);
+  await e2e.fake("/orders", orders);
   const queue = [...ordered];
   const failures: string[] = [];
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let event = queue.shift(); event; event = queue.shift()) {
-        const signed = webhookRequest({ topic: event.topic, body: event.body, shop: e2e.shop, eventId: event.eventId, webhookId: event.eventId });
-        const response = await fetch(`${e2e.baseUrl}${new URL(signed.url).pathname}`, {
-          method: "POST",
-          headers: signed.headers,
-          body: await signed.text(),
-        });
-        if (response.status !== 200) failures.push(`${event.topic} ${event.eventId}: HTTP ${response.status}`);
-        await response.body?.cancel();
+        const status = await e2e.webhook(event.topic, event.body, event.eventId);
+        if (status !== 200) failures.push(`${event.topic} ${event.eventId}: HTTP ${status}`);
       }
     }),
   );
   if (failures.length > 0) throw new Error(`webhooks refused: ${failures.slice(0, 5).join("; ")}`);
   await e2e.settled();
-  return { webhooks: events.length };
+  return { orders: orders.length };
+}
+
+/**
+ * What only Shopify has, for the history import: MIZUKI's orders from before the install, and
+ * the customers export (the three known customers). Returns the counts Shopify will export.
+ */
+export async function seedShopifyOnlyHistory(e2e: E2E, now = Date.now()): Promise<{ orders: number; customers: number }> {
+  const orders = knownOrders(MIZUKI, now, 5_950_000_000_201).map((e) => adminOrder(e.body));
+  await e2e.fake("/orders", orders);
+  const customers: FakeBulkCustomer[] = [CHIHIRO, EMILY, MIZUKI].map((c) => ({
+    id: c.gid,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    defaultEmailAddress: { emailAddress: c.email },
+    tags: c.tags.split(",").map((t) => t.trim()).filter(Boolean),
+    defaultAddress: { countryCodeV2: c.region.slice(0, 2), provinceCode: c.region.slice(3) },
+  }));
+  await e2e.fake("/customers", customers);
+  return { orders: orders.length, customers: customers.length };
 }
