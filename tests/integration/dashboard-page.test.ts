@@ -220,6 +220,7 @@ beforeEach(() => {
 describe("a small shop, last 12 months (the default)", () => {
   it("shows the figures in Japanese, money in 円, F2 and the funnel first", async () => {
     const html = await page(SHOP, { locale: "ja" });
+    expect(html).toMatch(/<html lang="ja">/); // Japanese glyph forms, a Japanese screen-reader voice
     expect(html.indexOf('data-figure="f2"')).toBeLessThan(html.indexOf('data-figure="funnel"'));
     expect(html.indexOf('data-figure="funnel"')).toBeLessThan(html.indexOf('data-figure="summary"'));
     expect(html).toMatch(/<option value="12m" selected="">過去12か月<\/option>/);
