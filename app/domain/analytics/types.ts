@@ -240,7 +240,7 @@ export interface RfmSegmentEntry {
 export interface RfmData {
   /** When the scores were computed for the whole shop (Customer.rfmAsOf); null = never. */
   asOf: IsoInstant | null;
-  /** True when asOf is null or older than RFM_MAX_AGE_MS before `now` (a refresh has been queued). */
+  /** True when asOf is null or older than RFM_MAX_AGE_MS before `now` (loadDashboard then queues a refresh when given the queue). */
   stale: boolean;
   /** Customers with counted orders and scores. */
   scored: number;
