@@ -1,4 +1,6 @@
 /** Small helpers the e2e test files share: open pages, close them, and hold them to "no problems". */
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
 import type { AppPage, E2E, Locale } from "./harness";
@@ -39,4 +41,20 @@ export async function expectPagesClean(e2e: E2E, pages: AppPage[]): Promise<void
 /** The page's visible text, whitespace folded (for texts that span elements). */
 export async function textOf(page: Page): Promise<string> {
   return (await page.locator("body").innerText()).replace(/\s+/g, " ");
+}
+
+/** Every admin text key (app/locales/*.json): one showing on a page means a missing translation. */
+const TEXT_KEYS = [
+  ...new Set(
+    fs
+      .readdirSync("app/locales")
+      .filter((name) => name.endsWith(".json"))
+      .flatMap((name) => Object.keys(JSON.parse(fs.readFileSync(path.join("app/locales", name), "utf8")) as Record<string, string>)),
+  ),
+];
+
+/** No text key shows instead of its text (t() falls back to the key when a language lacks it). */
+export async function expectNoRawKeys(page: Page): Promise<void> {
+  const text = await page.locator("body").innerText();
+  expect(TEXT_KEYS.filter((key) => text.includes(key))).toEqual([]);
 }
