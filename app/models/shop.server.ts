@@ -85,6 +85,8 @@ export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   await tx.refund.deleteMany({ where: { shop } });
   await tx.customer.deleteMany({ where: { shop } });
   await tx.rankTier.deleteMany({ where: { shop } });
+  // A tag sync run keeps the list's filter, which may hold a searched name.
+  await tx.tagSyncRun.deleteMany({ where: { shop } });
   await tx.flowTriggerState.deleteMany({ where: { shop } });
   await tx.job.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });

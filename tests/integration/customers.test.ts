@@ -10,7 +10,9 @@ import { setupServer } from "msw/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCustomerQuery, SORT_KEYS, type SortDirection, type SortKey } from "~/domain/customer-filter";
-import { ensureShop } from "~/models/shop.server";
+import { redactCustomer } from "~/models/customer.server";
+import { deleteShopData, ensureShop } from "~/models/shop.server";
+import { customerData } from "~/services/customer-data.server";
 import { action as listAction, loader as listLoader } from "~/routes/app.customers._index";
 import { action as customerAction, loader as customerLoader } from "~/routes/app.customers.$id";
 import { loader as exportLoader } from "~/routes/app.customers.export";
@@ -758,5 +760,35 @@ describe("MessageView from the thank-you and order status pages", () => {
       $executeRawUnsafe: () => Promise.reject(new Error("database is locked")),
     } as unknown as PrismaClient;
     await expect(recordMessageView(broken, { shop: SHOP, orderGid: "gid://shopify/Order/1", surface: "thank-you", rankKey: "first", locale: "en", shownAt: new Date() })).resolves.toBeUndefined();
+  });
+});
+
+describe("notes are personal data", () => {
+  it("customers/data_request includes the customer's notes; customers/redact deletes them (only theirs)", async () => {
+    const { hanako, taro } = await seedShop();
+    const { prisma } = await app();
+    await prisma.customerNote.create({ data: { shop: SHOP, customerId: taro.id, category: "question", body: "定期便はありますか" } });
+    const data = await customerData(prisma, SHOP, "gid://shopify/Customer/1001");
+    expect(data?.notes).toEqual([{ category: "complaint", note: "配送が遅かった（10日）", author: "店長", createdAt: expect.any(Date), updatedAt: expect.any(Date) }]);
+
+    await prisma.$transaction((tx) => redactCustomer(tx, SHOP, "gid://shopify/Customer/1001", new Date()));
+    expect(await prisma.customerNote.count({ where: { customerId: hanako.id } })).toBe(0);
+    expect(await prisma.customerNote.count({ where: { customerId: taro.id } })).toBe(1);
+    expect(await prisma.customerNote.count({ where: { shop: OTHER_SHOP } })).toBe(1);
+    expect(names(await list({ q: "配送" }))).toEqual([]);
+  });
+
+  it("shop/redact removes the shop's notes, message views and tag sync runs (their filters may hold a name)", async () => {
+    const { hanako } = await seedShop();
+    const { prisma } = await app();
+    await prisma.messageView.create({ data: { shop: SHOP, customerId: hanako.id, orderGid: "gid://shopify/Order/2", surface: "thank-you" } });
+    await prisma.tagSyncRun.create({ data: { shop: SHOP, tag: "x", filter: JSON.stringify({ q: ["山田"] }) } });
+    await prisma.tagSyncRun.create({ data: { shop: OTHER_SHOP, tag: "x", filter: "{}" } });
+    await prisma.$transaction((tx) => deleteShopData(tx, SHOP));
+    expect(await prisma.customerNote.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.messageView.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.tagSyncRun.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.tagSyncRun.count({ where: { shop: OTHER_SHOP } })).toBe(1);
+    expect(await prisma.customerNote.count({ where: { shop: OTHER_SHOP } })).toBe(1);
   });
 });
