@@ -129,8 +129,15 @@ export async function startE2E(options: { seed?: (e2e: E2E) => Promise<void> } =
         const viewport = page.viewportSize();
         const height = await page.evaluate(() => document.documentElement.scrollHeight);
         await page.setViewportSize({ width: viewport?.width ?? 1280, height: Math.min(height, 20_000) });
-        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-        await page.screenshot({ path: file, animations: "disabled" });
+        // The resize makes charts measure and draw again: keep the picture once two frames agree.
+        let previous: Buffer | null = null;
+        for (let attempt = 0; attempt < 20; attempt++) {
+          await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+          const shot = await page.screenshot({ animations: "disabled" });
+          if (previous?.equals(shot)) break;
+          previous = shot;
+        }
+        fs.writeFileSync(file, previous!);
         if (viewport) await page.setViewportSize(viewport);
         return file;
       },
@@ -198,6 +205,8 @@ async function openPage(browser: Browser, baseUrl: string, pathname: string, opt
     locale: options.locale === "ja" ? "ja-JP" : "en-US",
     timezoneId: "Asia/Tokyo",
     viewport: { width: 1280, height: 900 },
+    // Charts (polaris-viz) then draw at once instead of animating: screenshots show final bars.
+    reducedMotion: "reduce",
   });
   const problems: PageProblems = { errors: [], blocked: [] };
   await context.exposeFunction("__tokuiSessionToken", () => sessionToken(E2E_SHOP));

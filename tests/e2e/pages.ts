@@ -26,10 +26,12 @@ export function pageOpener(e2e: () => E2E) {
 /**
  * Every page worked without App Bridge's real script (no uncaught error, no console error, no
  * 5xx) and made no request off the machine; the fake Admin API saw only valid requests.
+ * `known.consoleErrors`: console errors a test tolerates because they are reported (say which).
  */
-export async function expectPagesClean(e2e: E2E, pages: AppPage[]): Promise<void> {
+export async function expectPagesClean(e2e: E2E, pages: AppPage[], known: { consoleErrors?: RegExp[] } = {}): Promise<void> {
   for (const { problems } of pages) {
-    expect(problems.errors).toEqual([]);
+    const isKnown = (error: string) => (known.consoleErrors ?? []).some((re) => error.startsWith("console.error: ") && re.test(error));
+    expect(problems.errors.filter((error) => !isKnown(error))).toEqual([]);
     expect(problems.blocked).toEqual([]);
   }
   const fake = await e2e.fakeState();
