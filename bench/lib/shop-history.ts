@@ -23,7 +23,7 @@ import fs from "node:fs";
 import { once } from "node:events";
 import { random } from "../../scripts/random";
 
-export const HISTORY_GENERATOR_VERSION = 2;
+export const HISTORY_GENERATOR_VERSION = 3;
 const DAY = 86_400_000;
 const HISTORY_DAYS = 3 * 365;
 const ONE_TIME_SHARE = 0.6;
@@ -217,7 +217,7 @@ export async function writeShopHistory(file: string, options: ShopHistoryOptions
   const timeOfDay = (t: number) => {
     const day = Math.floor((t + 9 * 3_600_000) / DAY) * DAY - 9 * 3_600_000;
     const hour = rand() < 0.6 ? 18 + rand() * 6 : 7 + rand() * 11;
-    return Math.min(now - 1000, Math.floor((day + hour * 3_600_000 + rand() * 3_600_000) / 1000) * 1000);
+    return Math.max(start, Math.min(now - 1000, Math.floor((day + hour * 3_600_000 + rand() * 3_600_000) / 1000) * 1000));
   };
   const pullIntoGiftSeason = (t: number): number => {
     const month = new Date(t + 9 * 3_600_000).getUTCMonth();
