@@ -9,6 +9,7 @@
  */
 import type { FieldErrors } from "./form-input";
 import type { Localized } from "./messages";
+import type { PostPurchaseView } from "./post-purchase";
 
 export type SurveyLocale = "ja" | "en";
 
@@ -36,6 +37,9 @@ export interface SurveyOffer {
   choices: { key: string; label: string }[];
   freeText: boolean;
 }
+
+/** The thank-you page's 200 body: the view, plus the survey when one is offered for this order. */
+export type PostPurchaseBody = PostPurchaseView & { survey?: SurveyOffer };
 
 export const MAX_SURVEY_CHOICES = 10;
 export const MAX_SURVEY_QUESTION_LENGTH = 200;

@@ -3,6 +3,7 @@ import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timesta
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
 import { deleteCustomerNotes } from "./customer-note.server";
+import { deleteSurveyAnswers } from "../services/survey-data.server";
 
 type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags">;
 const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags"] as const;
@@ -182,9 +183,11 @@ export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds:
   }));
 }
 
-export async function redactCustomer(tx: Tx, shop: string, customerGid: string, at: Date): Promise<boolean> {
+export async function redactCustomer(tx: Tx, shop: string, customerGid: string, at: Date, ordersToRedact: string[] = []): Promise<boolean> {
   // The merchant's notes on the customer are personal data too (customer-note.server.ts).
   await deleteCustomerNotes(tx, shop, customerGid);
+  // So are survey answers (free text in the customer's words), also those on the orders named.
+  await deleteSurveyAnswers(tx, shop, { customerGid, orderGids: ordersToRedact });
   const result = await tx.customer.updateMany({
     where: { shop, gid: customerGid },
     data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, redactedAt: at },

@@ -84,6 +84,8 @@ export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   await tx.order.deleteMany({ where: { shop } });
   await tx.refund.deleteMany({ where: { shop } });
   await tx.customer.deleteMany({ where: { shop } });
+  // Survey answers of guest checkouts have no customer to cascade from.
+  await tx.surveyResponse.deleteMany({ where: { shop } });
   await tx.rankTier.deleteMany({ where: { shop } });
   // A tag sync run keeps the list's filter, which may hold a searched name.
   await tx.tagSyncRun.deleteMany({ where: { shop } });

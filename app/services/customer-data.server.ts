@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db.server";
+import { surveyAnswersOfCustomer } from "./survey-data.server";
 
 /**
  * Everything Tokui holds about one customer, for answering a customers/data_request (the
@@ -14,6 +15,7 @@ export async function customerData(prisma: PrismaClient, shop: string, customerG
     },
   });
   if (!customer) return null;
+  const surveyAnswers = await surveyAnswersOfCustomer(prisma, shop, customer.id);
   const requests = await prisma.webhookEvent.findMany({
     where: { shop, topic: "customers/data_request", error: { contains: customerGid } },
     select: { receivedAt: true, error: true },
@@ -51,6 +53,8 @@ export async function customerData(prisma: PrismaClient, shop: string, customerG
     rankChanges: customer.rankChanges.map((r) => ({ at: r.createdAt, from: r.fromRank, to: r.toRank, reason: r.reason })),
     // The merchant's notes (お客様の声) are about the customer: part of what they may ask for.
     notes: customer.notes.map((n) => ({ category: n.category, note: n.body, author: n.author, createdAt: n.createdAt, updatedAt: n.updatedAt })),
+    // Post-purchase survey answers: the free text is the customer's own words.
+    surveyAnswers: surveyAnswers.map((a) => ({ orderGid: a.orderGid, answeredAt: a.createdAt, question: a.question, choice: a.choice ?? a.choiceKey, freeText: a.freeText })),
     dataRequests: requests.map((r) => ({ receivedAt: r.receivedAt, note: r.error })),
   };
 }

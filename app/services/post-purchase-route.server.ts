@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { appContext } from "../context.server";
 import { logger } from "../logger.server";
 import { ORDER_FOR_POST_PURCHASE_QUERY } from "../shopify/graphql/documents";
@@ -6,34 +7,46 @@ import { adminOrderSnapshot } from "../shopify/bulk-import";
 import { authenticate } from "../shopify.server";
 import { orderGidOf, postPurchase, postPurchaseRateLimit, postPurchaseRequest, type FetchOrder } from "./post-purchase.server";
 import { recordMessageView, surfaceOf } from "./customers/message-views.server";
+import type { PostPurchaseBody, SurveyOffer } from "../domain/survey";
+import { surveyOfferForOrder } from "./survey.server";
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
+/** An extension's request once its token, body and rate limit have been checked. */
+export interface ExtensionRequest<T> {
+  shop: string;
+  /** The session token's customer (sub); null for a checkout without one. */
+  customerGid: string | null;
+  body: T;
+  /** Adds the CORS headers shopify-app-remix computed for this request. */
+  cors: (response: Response) => Response;
+}
+
 /**
- * POST /api/post-purchase: authenticate the extension's session token (checkout token on the
- * thank-you page, customer account token on the order status page), then answer the view.
- * Every answer carries CORS headers, so the extension sees errors too.
+ * What every route the extensions call does first (ADR 0011): answer the CORS preflight, read
+ * the JSON body against `schema`, authenticate the session token — a checkout token when the
+ * body names an OrderIdentity (thank-you page), else a customer account token — and apply the
+ * per-shop rate limit. Returns the finished answer (with CORS headers) when the request stops here.
  */
-export async function handlePostPurchase(request: Request): Promise<Response> {
+export async function extensionRequest<T extends { orderId: string }>(request: Request, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<Response | ExtensionRequest<T>> {
   // Preflight: shopify-app-remix answers OPTIONS (204 with CORS headers) by throwing a Response.
   if (request.method === "OPTIONS") return thrownResponse(() => authenticate.public.checkout(request));
   if (request.method !== "POST") return withCors(text(405, "POST only"));
 
-  let body: unknown;
+  let json: unknown;
   try {
-    body = await request.clone().json();
+    json = await request.clone().json();
   } catch {
     return withCors(text(400, "body is not JSON"));
   }
-  const parsed = postPurchaseRequest.safeParse(body);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     return withCors(text(400, parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
   }
-  const { orderId, locale } = parsed.data;
 
   let auth: Awaited<ReturnType<typeof authenticate.public.checkout>>;
   try {
-    auth = orderId.includes("/OrderIdentity/") ? await authenticate.public.checkout(request) : await authenticate.public.customerAccount(request);
+    auth = parsed.data.orderId.includes("/OrderIdentity/") ? await authenticate.public.checkout(request) : await authenticate.public.customerAccount(request);
   } catch (error) {
     if (error instanceof Response) return withCors(new Response(null, { status: error.status, statusText: error.statusText }));
     throw error;
@@ -48,6 +61,19 @@ export async function handlePostPurchase(request: Request): Promise<Response> {
     logger.warn("post-purchase rate limit", { shop });
     return cors(new Response("too many requests", { status: 429, headers: { "Retry-After": String(wait) } }));
   }
+  return { shop, customerGid: sub, body: parsed.data, cors };
+}
+
+/**
+ * POST /api/post-purchase: authenticate the extension's session token (checkout token on the
+ * thank-you page, customer account token on the order status page), then answer the view.
+ * Every answer carries CORS headers, so the extension sees errors too.
+ */
+export async function handlePostPurchase(request: Request): Promise<Response> {
+  const checked = await extensionRequest(request, postPurchaseRequest);
+  if (checked instanceof Response) return checked;
+  const { shop, customerGid: sub, cors } = checked;
+  const { orderId, locale } = checked.body;
 
   let outcome: Awaited<ReturnType<typeof postPurchase>>;
   try {
@@ -69,8 +95,21 @@ export async function handlePostPurchase(request: Request): Promise<Response> {
     const { db } = await appContext();
     void recordMessageView(db.prisma, { shop, orderGid: orderGidOf(orderId), surface: surfaceOf(orderId), rankKey: outcome.view.rank.key, locale, shownAt: new Date() });
   }
+  // The post-purchase survey: thank-you page only (the order status page never asks), when switched on and not answered yet.
+  const survey = orderId.includes("/OrderIdentity/") ? await surveyOfferOrNull(shop, orderGidOf(orderId), locale) : null;
+  const body: PostPurchaseBody = survey ? { ...outcome.view, survey } : outcome.view;
   // Not Response.json: under `npm start` Remix installs its own Response (installGlobals), which lacks it.
-  return cors(new Response(JSON.stringify(outcome.view), { headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } }));
+  return cors(new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } }));
+}
+
+/** The survey never costs the shopper the greeting: a failure here is logged and the survey left out. */
+async function surveyOfferOrNull(shop: string, orderGid: string, locale: "ja" | "en"): Promise<SurveyOffer | null> {
+  try {
+    return await surveyOfferForOrder((await appContext()).db.prisma, shop, orderGid, locale);
+  } catch (error) {
+    logger.error("post-purchase: survey offer failed", { shop, order: orderGid, error: String(error) });
+    return null;
+  }
 }
 
 const fetchOrderFromShopify: FetchOrder = async (shop, orderGid) => {

@@ -148,7 +148,7 @@ async function prepare(
     case "customers/redact": {
       const request = parseCustomersRedact(body);
       return async (tx) => {
-        if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now());
+        if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now(), request.ordersToRedact);
         return null;
       };
     }
