@@ -1,0 +1,383 @@
+/**
+ * The follow-up scheduler against a real database (SQLite and PostgreSQL) and a real SMTP server
+ * on loopback: what is planned from the customers' orders and consent, in the shop's sending
+ * hours, with holdout rows held; what the server receives (counted by Message-ID); re-checks
+ * before sending, retries and permanent failures; two workers never send one mail twice.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDatabase, prepareDatabase, type PrismaClient } from "~/db.server";
+import { parseKey, sealSecret, type Keyring } from "~/lib/secret-box.server";
+import { messageIdFor } from "~/mail/send.server";
+import { MailTransports } from "~/mail/transport.server";
+import { journeyDefinitionJson, replenishmentDefinitionJson, defaultReplenishmentTemplate } from "~/services/followup-settings/definition";
+import { learnIntervals, planFollowUps, retryDelayMs, sendDueMail } from "~/services/followup/scheduler.server";
+import { app } from "../helpers/app";
+import { startLoopbackSmtp, type LoopbackSmtp } from "../helpers/smtp";
+
+const SHOP = "yamada-shoten.myshopify.com";
+const APP_URL = "https://tokui.example.com";
+const FROM = "info@yamada-shoten.jp";
+const USER = "shop-user";
+const PASSWORD = "correct horse ♥ battery";
+const keyring: Keyring = { current: parseKey(Buffer.alloc(32, 7).toString("base64")), previous: [] };
+const DAY = 86_400_000;
+
+// 2026-10-01 12:00 in Tokyo.
+const T0 = new Date("2026-10-01T03:00:00Z");
+
+let smtp: LoopbackSmtp;
+let transports: MailTransports;
+/** Recipients refused once with 451, then accepted. */
+const busyOnce = new Set<string>();
+
+beforeAll(async () => {
+  smtp = await startLoopbackSmtp({
+    user: USER,
+    password: PASSWORD,
+    reply: (address) => {
+      if (address.startsWith("gone")) return [550, "5.1.1 Mailbox unavailable"];
+      if (busyOnce.delete(address)) return [451, "4.2.1 Mailbox busy, try again later"];
+      return null;
+    },
+  });
+});
+afterAll(async () => {
+  transports?.closeAll();
+  await smtp.stop();
+});
+
+beforeEach(async () => {
+  const { prisma } = await app();
+  for (const table of ["mailSend", "orderLine", "order", "customer", "campaign", "productInterval", "mailSettings", "rankTier", "shop"] as const) {
+    await (prisma[table] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
+  }
+  smtp.received.length = 0;
+  busyOnce.clear();
+  transports = new MailTransports();
+  await prisma.shop.create({ data: { shop: SHOP, ianaTimezone: "Asia/Tokyo" } });
+  await prisma.mailSettings.create({
+    data: {
+      shop: SHOP,
+      host: "127.0.0.1",
+      port: smtp.port,
+      security: "none",
+      username: USER,
+      passwordSealed: sealSecret(PASSWORD, keyring, `smtp-password:${SHOP}`),
+      fromAddress: FROM,
+      fromName: "山田商店",
+      sendFromHour: 9,
+      sendToHour: 20,
+      enabled: true,
+    },
+  });
+});
+afterEach(() => transports.closeAll());
+
+const STEP_TEMPLATE = {
+  subject: { ja: "【{{shop_name}}】{{customer_name}}様、その後いかがですか", en: "How is it going, {{first_name}}?" },
+  body: { ja: "{{customer_name}}様\n\nお届けした商品はいかがでしょうか。", en: "Dear {{first_name}},\n\nHow is your order?" },
+};
+
+async function enableFirstJourney(prisma: PrismaClient, holdoutPercent = 0) {
+  await prisma.campaign.create({
+    data: {
+      shop: SHOP,
+      key: "journey:first",
+      kind: "journey",
+      enabled: true,
+      holdoutPercent,
+      definition: journeyDefinitionJson({
+        phase: "first",
+        steps: [
+          { key: "step-1", delayDays: 21, ...STEP_TEMPLATE },
+          { key: "step-2", delayDays: 42, ...STEP_TEMPLATE },
+        ],
+      }),
+    },
+  });
+}
+
+let orderSeq = 1000;
+
+async function customer(
+  prisma: PrismaClient,
+  n: number,
+  orders: Date[],
+  options: { consent?: string | null; email?: string; products?: { productGid: string; quantity: number }[] } = {},
+) {
+  const sorted = [...orders].sort((a, b) => a.getTime() - b.getTime());
+  const row = await prisma.customer.create({
+    data: {
+      shop: SHOP,
+      gid: `gid://shopify/Customer/${n}`,
+      firstName: "花子",
+      lastName: `山田${n}`,
+      email: options.email ?? `customer${n}@example.jp`,
+      emailMarketingConsent: options.consent === undefined ? "SUBSCRIBED" : options.consent,
+      locale: "ja",
+      orderCount: sorted.length,
+      lifetimeSpent: 3000n * BigInt(sorted.length),
+      windowSpent: 3000n * BigInt(sorted.length),
+      firstOrderAt: sorted[0] ?? null,
+      secondOrderAt: sorted[1] ?? null,
+      lastOrderAt: sorted.at(-1) ?? null,
+    },
+  });
+  for (const at of sorted) await addOrder(prisma, row.id, at, options.products);
+  return row;
+}
+
+async function addOrder(prisma: PrismaClient, customerId: number, at: Date, products: { productGid: string; quantity: number }[] = []) {
+  const id = ++orderSeq;
+  const order = await prisma.order.create({
+    data: {
+      shop: SHOP,
+      gid: `gid://shopify/Order/${id}`,
+      customerId,
+      processedAt: at,
+      currency: "JPY",
+      totalPrice: 3000n,
+      sourceCurrentTotal: 3000n,
+      currentTotal: 3000n,
+      sourceUpdatedAt: at,
+    },
+  });
+  for (const [i, p] of products.entries()) {
+    await prisma.orderLine.create({
+      data: { orderId: order.id, shop: SHOP, gid: `gid://shopify/LineItem/${id}${i}`, title: "詰め替え用シャンプー", productGid: p.productGid, quantity: p.quantity, unitPrice: 3000n },
+    });
+  }
+  return order;
+}
+
+/** The customer ordered again: their stats move as ingestion would move them. */
+async function orderAgain(prisma: PrismaClient, customerId: number, at: Date) {
+  await addOrder(prisma, customerId, at);
+  await prisma.customer.update({ where: { id: customerId }, data: { orderCount: { increment: 1 }, lastOrderAt: at } });
+}
+
+const send = (prisma: PrismaClient, now: Date, extra: Parameters<typeof sendDueMail>[2] = {}) =>
+  sendDueMail(prisma, now, { keyring, appUrl: APP_URL, transports, ...extra });
+
+describe("follow-up journeys", () => {
+  it("sends a first-time buyer exactly one mail 21 days later, inside the shop's sending hours", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    const hanako = await customer(prisma, 1, [T0]);
+
+    // 20 days later: nothing due yet.
+    expect((await planFollowUps(prisma, SHOP, new Date(T0.getTime() + 20 * DAY))).scheduled).toEqual({});
+
+    // Day 21 is found at 02:00 in Tokyo: planned for 09:00 Tokyo, not sent before.
+    const night = new Date("2026-10-22T17:00:00Z");
+    const plan = await planFollowUps(prisma, SHOP, night);
+    expect(plan.scheduled).toEqual({ "journey:first": 1 });
+    const [row] = await prisma.mailSend.findMany({ where: { shop: SHOP } });
+    expect(row).toMatchObject({ campaignKey: "journey:first", step: 1, group: "treated", status: "scheduled", referenceKey: "gid://shopify/Order/1001" });
+    expect(row!.scheduledFor.toISOString()).toBe("2026-10-23T00:00:00.000Z");
+    expect(await send(prisma, night)).toMatchObject({ claimed: 0, sent: 0 });
+    expect(smtp.received).toHaveLength(0);
+
+    const morning = new Date("2026-10-23T00:05:00Z");
+    expect(await send(prisma, morning)).toMatchObject({ claimed: 1, sent: 1 });
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0]!;
+    expect(mail.rcptTo).toEqual(["customer1@example.jp"]);
+    expect(mail.messageId).toBe(messageIdFor(SHOP, `mail-send:${row!.id}`, FROM));
+    expect(mail.raw).toMatch(/^List-Unsubscribe: <https:\/\/tokui\.example\.com\/unsubscribe\?token=/m);
+    const sent = await prisma.mailSend.findUniqueOrThrow({ where: { id: row!.id } });
+    expect(sent).toMatchObject({ status: "sent", attempts: 1, messageId: mail.messageId, error: null });
+    expect(sent.smtpReply).toMatch(/^250/);
+
+    // Later passes send nothing more; planning again plans nothing new for this step.
+    expect(await send(prisma, new Date(morning.getTime() + DAY))).toMatchObject({ claimed: 0 });
+    expect((await planFollowUps(prisma, SHOP, new Date(morning.getTime() + DAY))).scheduled).toEqual({});
+    expect(smtp.received).toHaveLength(1);
+    expect(hanako.id).toBe(row!.customerId);
+  });
+
+  it("plans nothing twice, and only the latest due step after downtime", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    for (let n = 1; n <= 5; n++) await customer(prisma, n, [T0]);
+    const day22 = new Date(T0.getTime() + 22 * DAY);
+    expect((await planFollowUps(prisma, SHOP, day22)).scheduled).toEqual({ "journey:first": 5 });
+    expect((await planFollowUps(prisma, SHOP, day22)).scheduled).toEqual({});
+    expect(await prisma.mailSend.count()).toBe(5);
+
+    // A customer found only on day 43 gets step 2, not step 1 and then step 2.
+    await customer(prisma, 9, [T0]);
+    const day43 = new Date(T0.getTime() + 43 * DAY);
+    await planFollowUps(prisma, SHOP, day43);
+    const late = await prisma.mailSend.findMany({ where: { customer: { gid: "gid://shopify/Customer/9" } } });
+    expect(late.map((r) => r.step)).toEqual([2]);
+  });
+
+  it("skips a customer who ordered again before the mail went, and plans nothing without consent", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    const again = await customer(prisma, 1, [T0]);
+    await customer(prisma, 2, [T0], { consent: "NOT_SUBSCRIBED" });
+    await customer(prisma, 3, [T0], { consent: null });
+    await customer(prisma, 4, [T0], { consent: "PENDING" });
+    const night = new Date("2026-10-22T17:00:00Z");
+    expect((await planFollowUps(prisma, SHOP, night)).scheduled).toEqual({ "journey:first": 1 });
+
+    await orderAgain(prisma, again.id, new Date("2026-10-22T20:00:00Z"));
+    const result = await send(prisma, new Date("2026-10-23T01:00:00Z"));
+    expect(result).toMatchObject({ claimed: 1, sent: 0, skipped: 1 });
+    expect(await prisma.mailSend.findFirstOrThrow()).toMatchObject({ status: "skipped", error: "ordered-again" });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it("skips a customer who unsubscribed after planning", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    const c = await customer(prisma, 1, [T0]);
+    await planFollowUps(prisma, SHOP, new Date("2026-10-23T01:00:00Z"));
+    await prisma.customer.update({ where: { id: c.id }, data: { emailMarketingConsent: "UNSUBSCRIBED" } });
+    expect(await send(prisma, new Date("2026-10-23T01:00:00Z"))).toMatchObject({ skipped: 1, sent: 0 });
+    expect(await prisma.mailSend.findFirstOrThrow()).toMatchObject({ status: "skipped", error: "unsubscribed" });
+  });
+
+  it("records the holdout as held and never sends it", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma, 50);
+    for (let n = 1; n <= 40; n++) await customer(prisma, n, [T0]);
+    const now = new Date("2026-10-23T01:00:00Z");
+    const plan = await planFollowUps(prisma, SHOP, now);
+    const held = plan.held["journey:first"] ?? 0;
+    const treated = plan.scheduled["journey:first"] ?? 0;
+    expect(held + treated).toBe(40);
+    expect(held).toBeGreaterThan(0);
+    expect(treated).toBeGreaterThan(0);
+
+    expect(await send(prisma, now)).toMatchObject({ sent: treated });
+    const heldRows = await prisma.mailSend.findMany({ where: { group: "holdout" }, include: { customer: true } });
+    expect(heldRows.every((r) => r.status === "held" && r.sentAt === null && r.scheduledFor.toISOString() === "2026-10-23T01:00:00.000Z")).toBe(true);
+    const recipients = new Set(smtp.received.flatMap((m) => m.rcptTo));
+    expect(recipients.size).toBe(treated);
+    for (const r of heldRows) expect(recipients.has(r.customer.email!)).toBe(false);
+    // Later passes still never send them.
+    expect(await send(prisma, new Date(now.getTime() + 3 * DAY))).toMatchObject({ claimed: 0 });
+  });
+});
+
+describe("delivery failures", () => {
+  it("retries a 451 later and then sends the mail once", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    await customer(prisma, 1, [T0], { email: "busy@example.jp" });
+    busyOnce.add("busy@example.jp");
+    const now = new Date("2026-10-23T01:00:00Z");
+    await planFollowUps(prisma, SHOP, now);
+
+    expect(await send(prisma, now)).toMatchObject({ claimed: 1, retried: 1, sent: 0 });
+    const waiting = await prisma.mailSend.findFirstOrThrow();
+    expect(waiting).toMatchObject({ status: "scheduled", attempts: 1, error: "deferred" });
+    expect(waiting.smtpReply).toMatch(/^451/);
+    expect(waiting.scheduledFor.getTime()).toBe(now.getTime() + retryDelayMs(1));
+    // Not before its time.
+    expect(await send(prisma, new Date(now.getTime() + 60_000))).toMatchObject({ claimed: 0 });
+
+    expect(await send(prisma, new Date(now.getTime() + retryDelayMs(1)))).toMatchObject({ sent: 1 });
+    const sent = await prisma.mailSend.findFirstOrThrow();
+    expect(sent).toMatchObject({ status: "sent", attempts: 2, error: null });
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.messageId).toBe(sent.messageId);
+  });
+
+  it("fails a 550 for good with the server's reply", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    await customer(prisma, 1, [T0], { email: "gone@example.jp" });
+    const now = new Date("2026-10-23T01:00:00Z");
+    await planFollowUps(prisma, SHOP, now);
+    expect(await send(prisma, now)).toMatchObject({ failed: 1 });
+    const row = await prisma.mailSend.findFirstOrThrow();
+    expect(row).toMatchObject({ status: "failed", error: "rejected", attempts: 1 });
+    expect(row.smtpReply).toBe("550 5.1.1 Mailbox unavailable");
+    expect(await send(prisma, new Date(now.getTime() + DAY))).toMatchObject({ claimed: 0 });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it("pauses the shop when the login is refused, without using up the mails' attempts", async () => {
+    const { prisma } = await app();
+    await enableFirstJourney(prisma);
+    for (let n = 1; n <= 3; n++) await customer(prisma, n, [T0]);
+    await prisma.mailSettings.update({ where: { shop: SHOP }, data: { passwordSealed: sealSecret("wrong", keyring, `smtp-password:${SHOP}`) } });
+    const now = new Date("2026-10-23T01:00:00Z");
+    await planFollowUps(prisma, SHOP, now);
+    const result = await send(prisma, now);
+    expect(result.paused).toEqual([SHOP]);
+    expect(result.sent).toBe(0);
+    const settings = await prisma.mailSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(settings.pausedAt).not.toBeNull();
+    expect(JSON.parse(settings.pauseReason!)).toMatchObject({ en: expect.stringContaining("user name or password") });
+    const rows = await prisma.mailSend.findMany();
+    expect(rows.every((r) => r.status === "scheduled" && r.attempts === 0)).toBe(true);
+    // Paused: nothing is claimed until the merchant saves the settings again.
+    expect(await send(prisma, now)).toMatchObject({ claimed: 0 });
+    await prisma.mailSettings.update({
+      where: { shop: SHOP },
+      data: { passwordSealed: sealSecret(PASSWORD, keyring, `smtp-password:${SHOP}`), pausedAt: null, pauseReason: null },
+    });
+    expect(await send(prisma, now)).toMatchObject({ sent: 3 });
+  });
+});
+
+describe("replenishment reminders", () => {
+  it("learns a product's interval and reminds lead days before the run-out", async () => {
+    const { prisma } = await app();
+    const product = "gid://shopify/Product/555";
+    // Five customers repurchase every 30 days: the learned interval is 30 days per unit.
+    for (let n = 1; n <= 5; n++) {
+      await customer(prisma, 100 + n, [new Date(T0.getTime() - 90 * DAY), new Date(T0.getTime() - 60 * DAY)], { products: [{ productGid: product, quantity: 1 }] });
+    }
+    expect(await learnIntervals(prisma, SHOP, T0)).toMatchObject({ learned: 1 });
+    expect(await prisma.productInterval.findFirstOrThrow()).toMatchObject({ productGid: product, learnedDaysPerUnit: 30, samplePairs: 5, sampleCustomers: 5 });
+    // Those five ran out long ago (too late to remind); stop them from interfering.
+    await prisma.customer.updateMany({ where: { gid: { not: "gid://shopify/Customer/1" } }, data: { emailMarketingConsent: "UNSUBSCRIBED" } });
+
+    await prisma.campaign.create({
+      data: { shop: SHOP, key: "replenishment", kind: "replenishment", enabled: true, holdoutPercent: 0, definition: replenishmentDefinitionJson({ leadDays: 7, ...defaultReplenishmentTemplate() }) },
+    });
+    // Two units bought at T0: they last 60 days; remind at day 53.
+    const buyer = await customer(prisma, 1, [T0], { products: [{ productGid: product, quantity: 2 }] });
+    expect((await planFollowUps(prisma, SHOP, new Date(T0.getTime() + 52 * DAY))).scheduled).toEqual({});
+    const due = new Date(T0.getTime() + 53 * DAY); // 12:00 Tokyo
+    expect((await planFollowUps(prisma, SHOP, due)).scheduled).toEqual({ replenishment: 1 });
+    const row = await prisma.mailSend.findFirstOrThrow();
+    const order = await prisma.order.findFirstOrThrow({ where: { customerId: buyer.id } });
+    expect(row).toMatchObject({ campaignKey: "replenishment", step: 1, referenceKey: `${product}|${order.gid}`, scheduledFor: due });
+    expect(await send(prisma, due)).toMatchObject({ sent: 1 });
+    expect(smtp.received.map((m) => m.rcptTo[0])).toEqual(["customer1@example.jp"]);
+    expect((await planFollowUps(prisma, SHOP, new Date(due.getTime() + DAY))).scheduled).toEqual({});
+  });
+});
+
+describe("two workers", () => {
+  it("send 200 due mails in parallel, each exactly once", async () => {
+    const { prisma, db } = await app();
+    await enableFirstJourney(prisma);
+    for (let n = 1; n <= 200; n++) await customer(prisma, n, [T0]);
+    const now = new Date("2026-10-23T01:00:00Z");
+    expect((await planFollowUps(prisma, SHOP, now)).scheduled).toEqual({ "journey:first": 200 });
+
+    const workers = [createDatabase(db.url), createDatabase(db.url)];
+    const pools = [new MailTransports(), new MailTransports()];
+    try {
+      for (const w of workers) await prepareDatabase(w);
+      const results = await Promise.all(workers.map((w, i) => sendDueMail(w.prisma, now, { keyring, appUrl: APP_URL, transports: pools[i], batchSize: 7 })));
+      expect(results[0]!.sent + results[1]!.sent).toBe(200);
+      expect(results[0]!.claimed + results[1]!.claimed).toBe(200);
+    } finally {
+      for (const p of pools) p.closeAll();
+      for (const w of workers) await w.prisma.$disconnect();
+    }
+    const counts = smtp.countsByMessageId();
+    expect(counts.size).toBe(200);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    expect(await prisma.mailSend.count({ where: { status: "sent" } })).toBe(200);
+  });
+});
