@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startE2E, type E2E } from "./harness";
-import { expectPagesClean, pageOpener, textOf } from "./pages";
+import { expectNoRawKeys, expectPagesClean, pageOpener, textOf } from "./pages";
 import { seedShop, seedShopifyOnlyHistory } from "./seed";
 
 let e2e: E2E;
@@ -54,6 +54,7 @@ describe("Order history import", () => {
     const before = await textOf(page);
     expect(before).toContain("注文履歴のすべてを読み取れます（read_all_orders が許可されています）。");
     expect(before).toContain("まだインポートしていません。");
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "backfill-ja");
 
     await page.getByRole("button", { name: "インポートを開始" }).click();
@@ -76,6 +77,7 @@ describe("Order history import", () => {
     const done = await textOf(page);
     expect(done).toContain(`顧客${shopify.customers}件・注文${shopify.orders}件を取り込み・読めない行0件をスキップ`);
     expect(await page.getByRole("button", { name: "インポートを開始" }).isEnabled()).toBe(true);
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "backfill-done-ja");
 
     // The customer only Shopify knew is now in Tokui with her three orders.
@@ -86,6 +88,7 @@ describe("Order history import", () => {
     const { page } = await open("/app/backfill", "en");
     await page.getByText("Recent imports").waitFor();
     expect(await textOf(page)).toContain(`${shopify.customers} customers · ${shopify.orders} orders imported · 0 unreadable lines skipped`);
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "backfill-en");
   });
 });

@@ -29,9 +29,9 @@ async function listedNames(page: Page): Promise<string[]> {
   return Promise.all(rows.map(async (row) => (await row.locator("td").first().innerText()).split("\n")[0]!.trim()));
 }
 
-/** Waits for the list to show `count` (the heading above the table, e.g. "3人" / "3 customers"). */
-async function waitForCount(page: Page, text: string) {
-  await page.getByRole("heading", { name: text, exact: true }).waitFor();
+/** Waits for the list to show its count (the heading above the table, e.g. "3人" / "3 customers"). */
+async function waitForCount(page: Page, text: string | RegExp) {
+  await page.getByRole("heading", { name: text, exact: typeof text === "string" }).waitFor();
 }
 
 describe("Customers list", () => {
@@ -77,7 +77,7 @@ describe("Customers list", () => {
 
   it("renders in English, names given name first", async () => {
     const { page } = await open("/app/customers", "en", { q: "emily.clark@example.com" });
-    await waitForCount(page, "1 customers");
+    await waitForCount(page, /^1 customers?$/); // "1 customers" today (reported)
     expect(await listedNames(page)).toEqual([`${EMILY.firstName} ${EMILY.lastName}`]);
     await expectNoRawKeys(page);
     await e2e.screenshot(page, "customers-en");

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startE2E, type E2E } from "./harness";
 import { seedShop } from "./seed";
-import { expectPagesClean, pageOpener, textOf } from "./pages";
+import { expectNoRawKeys, expectPagesClean, pageOpener, textOf } from "./pages";
 
 let e2e: E2E;
 const { open, closeAll } = pageOpener(() => e2e);
@@ -25,6 +25,7 @@ describe("Ranks", () => {
   it("changes a tier, saves it, recomputes every customer, and shows the saved value after a reload (ja)", async () => {
     const { page } = await open("/app/ranks", "ja");
     await page.getByText("ランク一覧").first().waitFor();
+    await expectNoRawKeys(page);
     expect(await page.getByLabel("名前（日本語）").nth(2).inputValue()).toBe("常連");
     expect(await textOf(page)).toContain("まだ再計算していません。ランクを保存すると、42人のお客様全員を再計算します。");
     await e2e.screenshot(page, "ranks-ja");
@@ -65,6 +66,7 @@ describe("Ranks", () => {
     const { page } = await open("/app/ranks", "en");
     await page.getByText("Rank ladder").waitFor();
     expect(await page.getByLabel("Name (English)").first().inputValue()).toBe("First purchase");
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "ranks-en");
   });
 });
@@ -75,6 +77,7 @@ describe("Messages", () => {
   it("previews the thank-you text as it is typed, with and without a first name, and saves it (ja)", async () => {
     const { page } = await open("/app/messages", "ja");
     await page.getByText("メッセージの書き方").waitFor();
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "messages-ja");
 
     // The first tier's card: its Japanese text and, below it, the shopper's view.
@@ -109,6 +112,7 @@ describe("Messages", () => {
     const english = page.getByLabel("English", { exact: true }).first();
     await english.fill("{{#first_name}}Dear {{first_name}}, {{/first_name}}welcome as a {{rank}} customer.");
     await page.getByText("Dear Alex, welcome as a First purchase customer.").waitFor();
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "messages-en");
   });
 });
@@ -121,6 +125,7 @@ describe("Rewards", () => {
 
     const { page } = await open("/app/rewards", "ja");
     await page.getByText("贈った特典").waitFor();
+    await expectNoRawKeys(page);
     const body = await textOf(page);
     expect(body).toContain("発行済み");
     // Issued count, then every grant listed (all statuses) (one page holds them all).
@@ -155,6 +160,7 @@ describe("Rewards", () => {
   it("renders in English", async () => {
     const { page } = await open("/app/rewards", "en");
     await page.getByText("Rewards given").waitFor();
+    await expectNoRawKeys(page);
     await e2e.screenshot(page, "rewards-en");
   });
 });
