@@ -54,6 +54,14 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runRfmRefreshJob } = await import("./services/analytics/refresh.server");
       await runRfmRefreshJob(db.prisma, job.shop);
     },
+    "followup-plan": async (job) => {
+      const { runFollowUpPlanJob } = await import("./services/followup/jobs.server");
+      await runFollowUpPlanJob(db.prisma, queue, job);
+    },
+    "followup-send": async (job) => {
+      const { runFollowUpSendJob } = await import("./services/followup/jobs.server");
+      await runFollowUpSendJob(db.prisma, queue, job);
+    },
   };
 }
 
@@ -62,6 +70,9 @@ export async function startWorker(context: Pick<AppContext, "db" | "queue" | "ha
   const { resumeBackfillRuns } = await import("./services/backfill-run.server");
   await resumeBackfillRuns(context.db.prisma, context.queue);
   await context.queue.start(context.handlers);
+  // Follow-up mail: plan and send every few minutes (TOKUI_FOLLOWUP_TICK_MINUTES, default 5).
+  const { startFollowUpTicker } = await import("./services/followup/jobs.server");
+  startFollowUpTicker(context.db, context.queue);
 }
 
 export async function createAppContext(db: Database, options: { startWorker: boolean }): Promise<AppContext> {

@@ -25,6 +25,10 @@ Commands:
                                        until SIGTERM/SIGINT; for TOKUI_INLINE_WORKER=0 setups
   prune [--days <n>]                   Delete processed webhook events and finished jobs
                                        older than n days (default 30)
+  followup --shop <shop> [--plan] [--send] [--learn]
+                                       Follow-up mail now: learn product intervals, plan due
+                                       journey steps and reminders, send due mail (default:
+                                       --plan --send); the worker does this every few minutes
   customer-data --shop <shop> --customer <gid>
                                        Print all Tokui holds about one customer (JSON),
                                        to answer a customers/data_request
@@ -71,10 +75,13 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
         customer: { type: "string" },
         json: { type: "boolean", default: false },
         days: { type: "string", default: "30" },
+        plan: { type: "boolean", default: false },
+        send: { type: "boolean", default: false },
+        learn: { type: "boolean", default: false },
       },
       strict: true,
     });
-    if (!["import", "report", "recompute", "rfm", "customer-data", "prune", "worker"].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!["import", "report", "recompute", "rfm", "customer-data", "prune", "worker", "followup"].includes(command)) throw new UsageError(`unknown command "${command}"`);
     // prune and worker work across shops; every other command is about one shop.
     const shop = command === "prune" || command === "worker" ? "" : shopOption(values.shop);
     db = createDatabase();
@@ -142,6 +149,27 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           });
           clearInterval(keepAlive);
           io.err.write("worker stopping after the jobs in hand\n");
+          return 0;
+        }
+        case "followup": {
+          const { learnIntervals, planFollowUps, sendDueMail } = await import("../services/followup/scheduler.server");
+          const all = !values.plan && !values.send && !values.learn;
+          if (values.learn) {
+            const learned = await learnIntervals(db.prisma, shop, new Date());
+            io.err.write(`intervals: ${learned.learned} products learned, ${learned.notEnoughData} without enough repeat purchases\n`);
+          }
+          if (values.plan || all) {
+            const plan = await planFollowUps(db.prisma, shop, new Date(), { queue: context.queue });
+            if (plan.skippedShop) io.err.write(`nothing planned: ${plan.skippedShop === "uninstalled" ? "the shop is not installed" : "no journey or reminder is enabled"}\n`);
+            const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+            io.err.write(`planned: ${list(plan.scheduled)}; held out: ${list(plan.held)}\n`);
+          }
+          if (values.send || all) {
+            const { closeMailTransports } = await import("../mail/transport.server");
+            const sent = await sendDueMail(db.prisma, new Date(), { shop }).finally(closeMailTransports);
+            io.err.write(`sent ${sent.sent}, retry later ${sent.retried}, failed ${sent.failed}, skipped ${sent.skipped}${sent.paused.length > 0 ? "; sending PAUSED (see the mail settings page)" : ""}\n`);
+            return sent.failed > 0 || sent.paused.length > 0 ? 1 : 0;
+          }
           return 0;
         }
         case "prune": {

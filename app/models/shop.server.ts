@@ -90,6 +90,11 @@ export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   // A tag sync run keeps the list's filter, which may hold a searched name.
   await tx.tagSyncRun.deleteMany({ where: { shop } });
   await tx.flowTriggerState.deleteMany({ where: { shop } });
+  // Follow-up mail: the send log cascades from customers; settings, campaigns, intervals do not.
+  await tx.mailSend.deleteMany({ where: { shop } });
+  await tx.mailSettings.deleteMany({ where: { shop } });
+  await tx.campaign.deleteMany({ where: { shop } });
+  await tx.productInterval.deleteMany({ where: { shop } });
   await tx.job.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.deleteMany({ where: { shop } });
