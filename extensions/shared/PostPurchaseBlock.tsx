@@ -1,11 +1,13 @@
 /** @jsxImportSource preact */
 // The pragma keeps Preact's JSX when the root tsconfig (React) checks this file.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { configuredAppUrl, postPurchaseEndpoint } from "./app-url";
 import { toDisplay, type Display, type DisplayReward } from "./display";
 import { loadPostPurchase } from "./load";
 import { pickLocale } from "./locale";
 import type { Locale, PostPurchaseView } from "./post-purchase";
+import type { SurveyOffer } from "./survey";
 
 /** Keys every extension's locales/*.json must define (tests/extensions checks them). */
 export const MESSAGE_KEYS = ["block.label", "reward.copy", "reward.copied", "reward.copyLabel", "reward.expires"] as const;
@@ -20,6 +22,11 @@ export interface PostPurchaseBlockProps {
   timeZone?: string;
   getToken: () => Promise<string>;
   translate: Translate;
+  /**
+   * Lays out the survey the server offered, below the message (the thank-you extension passes
+   * one; the order status page has no survey, and its bundle never includes the form).
+   */
+  renderSurvey?: (survey: SurveyOffer, context: { orderId: string; endpoint: string }) => ComponentChildren;
 }
 
 type Loaded = { status: "idle" } | { status: "loading" } | { status: "done"; view: PostPurchaseView | null };
@@ -69,7 +76,15 @@ export function PostPurchaseBlock(props: PostPurchaseBlockProps) {
   if (state.status === "loading") return <s-skeleton-paragraph />;
   if (state.status !== "done" || state.view === null) return null;
   const display = toDisplay(state.view, { language: props.language, timeZone: props.timeZone });
-  return display === null ? null : <Block display={display} t={props.translate} />;
+  const survey =
+    state.view.survey && props.renderSurvey && props.orderId && endpoint ? props.renderSurvey(state.view.survey, { orderId: props.orderId, endpoint }) : null;
+  if (display === null && survey === null) return null;
+  return (
+    <>
+      {display !== null && <Block display={display} t={props.translate} />}
+      {survey}
+    </>
+  );
 }
 
 function Block({ display, t }: { display: Display; t: Translate }) {

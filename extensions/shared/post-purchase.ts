@@ -4,6 +4,8 @@
  * the two stay assignable both ways). All text is already in the shopper's language; amounts are
  * decimal strings and dates ISO 8601.
  */
+import { parseSurveyOffer, type SurveyOffer } from "./survey";
+
 export type Locale = "ja" | "en";
 
 export interface RankRef {
@@ -35,6 +37,8 @@ export interface PostPurchaseView {
     amountToNext: string | null;
   } | null;
   rewards: RewardView[];
+  /** The post-purchase survey, thank-you page only, when the shop has one and this order is unanswered. */
+  survey?: SurveyOffer;
 }
 
 type Obj = Record<string, unknown>;
@@ -91,5 +95,6 @@ export function parsePostPurchaseView(body: unknown): PostPurchaseView | null {
   const prog = progress(body.progress);
   if (rank === undefined || prog === undefined) return null;
   const rewards = body.rewards.map(reward).filter((r): r is RewardView => r !== null);
-  return { rank, message: body.message, progress: prog, rewards };
+  const survey = parseSurveyOffer(body.survey);
+  return { rank, message: body.message, progress: prog, rewards, ...(survey ? { survey } : {}) };
 }
