@@ -6,12 +6,14 @@ import customersEn from "./customers.en.json";
 import customersJa from "./customers.ja.json";
 import dashboardEn from "./dashboard.en.json";
 import dashboardJa from "./dashboard.ja.json";
+import surveyEn from "./survey.en.json";
+import surveyJa from "./survey.ja.json";
 
 export type Locale = "en" | "ja";
 // One file per feature and language beside the common one, so features can grow apart.
 const messages: Record<Locale, Record<string, string>> = {
-  en: { ...en, ...dashboardEn, ...customersEn, ...backfillEn },
-  ja: { ...ja, ...dashboardJa, ...customersJa, ...backfillJa },
+  en: { ...en, ...dashboardEn, ...customersEn, ...backfillEn, ...surveyEn },
+  ja: { ...ja, ...dashboardJa, ...customersJa, ...backfillJa, ...surveyJa },
 };
 
 /** Shopify passes the admin user's locale as ?locale=ja-JP; anything Japanese gets ja. */

@@ -28,6 +28,7 @@ export default function App() {
         <Link to="/app/ranks">{t(locale, "nav.ranks")}</Link>
         <Link to="/app/messages">{t(locale, "nav.messages")}</Link>
         <Link to="/app/rewards">{t(locale, "nav.rewards")}</Link>
+        <Link to="/app/survey">{t(locale, "nav.survey")}</Link>
         <Link to="/app/email">{t(locale, "nav.email")}</Link>
         <Link to="/app/backfill">{t(locale, "nav.backfill")}</Link>
       </NavMenu>
