@@ -67,7 +67,7 @@ export interface E2E {
   fake<T = unknown>(command: "/orders" | "/customers" | "/bulk/run" | "/bulk/finish", body: unknown): Promise<T>;
   /** POSTs a webhook to the server, signed as Shopify signs it; returns the HTTP status. */
   webhook(topic: string, body: unknown, eventId?: string): Promise<number>;
-  /** Waits until the server's worker has processed every webhook and job. */
+  /** Waits until the server's worker has processed every webhook and every job that is due. */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -162,7 +162,10 @@ export async function startE2E(options: { seed?: (e2e: E2E) => Promise<void> } =
         const deadline = Date.now() + timeoutMs;
         for (;;) {
           const [events] = sqlite.prepare(`SELECT count(*) AS n FROM "WebhookEvent" WHERE status = 'pending'`).all() as { n: number }[];
-          const [jobs] = sqlite.prepare(`SELECT count(*) AS n FROM "Job" WHERE status IN ('queued', 'running')`).all() as { n: number }[];
+          // Jobs due now (a job planned for later, e.g. a scheduler's next round, is not waited for).
+          const [jobs] = sqlite
+            .prepare(`SELECT count(*) AS n FROM "Job" WHERE status = 'running' OR (status = 'queued' AND "runAt" <= ?)`)
+            .all(new Date().toISOString()) as { n: number }[];
           if (events!.n === 0 && jobs!.n === 0) return;
           if (Date.now() > deadline) {
             const waiting = sqlite.prepare(`SELECT queue, status, attempts, lastError FROM "Job" WHERE status IN ('queued', 'running') LIMIT 5`).all();
