@@ -54,6 +54,10 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
       const { runRfmRefreshJob } = await import("./services/analytics/refresh.server");
       await runRfmRefreshJob(db.prisma, job.shop);
     },
+    "consent-sync": async (job) => {
+      const { runConsentSyncJob } = await import("./services/unsubscribe.server");
+      await runConsentSyncJob(db.prisma, job.shop, Number(job.data.customerId));
+    },
     "followup-plan": async (job) => {
       const { runFollowUpPlanJob } = await import("./services/followup/jobs.server");
       await runFollowUpPlanJob(db.prisma, queue, job);

@@ -8,12 +8,14 @@ import dashboardEn from "./dashboard.en.json";
 import dashboardJa from "./dashboard.ja.json";
 import surveyEn from "./survey.en.json";
 import surveyJa from "./survey.ja.json";
+import followupEn from "./followup.en.json";
+import followupJa from "./followup.ja.json";
 
 export type Locale = "en" | "ja";
 // One file per feature and language beside the common one, so features can grow apart.
 const messages: Record<Locale, Record<string, string>> = {
-  en: { ...en, ...dashboardEn, ...customersEn, ...backfillEn, ...surveyEn },
-  ja: { ...ja, ...dashboardJa, ...customersJa, ...backfillJa, ...surveyJa },
+  en: { ...en, ...dashboardEn, ...customersEn, ...backfillEn, ...surveyEn, ...followupEn },
+  ja: { ...ja, ...dashboardJa, ...customersJa, ...backfillJa, ...surveyJa, ...followupJa },
 };
 
 /** Shopify passes the admin user's locale as ?locale=ja-JP; anything Japanese gets ja. */

@@ -41,6 +41,9 @@ const QUEUES: Record<QueueName, PgBoss.Queue> = {
   // One waiting analytics refresh per shop (RFM scores, cohorts, product repeat rates): it reads
   // the shop's data when it runs, so one run after the last request is enough.
   "rfm-refresh": { name: "rfm-refresh", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  // One waiting consent update per customer (singleton key): tells Shopify the customer
+  // unsubscribed (app/services/unsubscribe.server.ts); it reads the local consent when it runs.
+  "consent-sync": { name: "consent-sync", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
   // Follow-up planning per shop and sending (app/services/followup/jobs.server.ts): all their
   // state is in MailSend, so one waiting job per key is enough.
   "followup-plan": { name: "followup-plan", policy: "stately", retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },

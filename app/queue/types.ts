@@ -6,7 +6,7 @@ import type { Tx } from "../db.server";
  * table-backed queue in one process; PostgreSQL runs pg-boss so that several app instances
  * never run one job twice (docs/decisions/0004-job-queue.md).
  */
-export type QueueName = "webhook" | "rank-sync" | "reward" | "recompute" | "tag-sync" | "backfill" | "rfm-refresh" | "flow-trigger" | "followup-plan" | "followup-send";
+export type QueueName = "webhook" | "rank-sync" | "reward" | "recompute" | "tag-sync" | "backfill" | "rfm-refresh" | "flow-trigger" | "consent-sync" | "followup-plan" | "followup-send";
 
 export interface JobRequest {
   queue: QueueName;

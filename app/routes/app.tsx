@@ -31,6 +31,9 @@ export default function App() {
         <Link to="/app/survey">{t(locale, "nav.survey")}</Link>
         <Link to="/app/email">{t(locale, "nav.email")}</Link>
         <Link to="/app/backfill">{t(locale, "nav.backfill")}</Link>
+        <Link to="/app/journeys">{t(locale, "nav.followup")}</Link>
+        <Link to="/app/campaign-results">{t(locale, "nav.results")}</Link>
+        <Link to="/app/mail-settings">{t(locale, "nav.mailSettings")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -48,6 +48,7 @@ const MUTATION_FIELDS = [
   "discountCodeDeactivate",
   "bulkOperationRunQuery",
   "flowTriggerReceive",
+  "customerEmailMarketingConsentUpdate",
 ] as const;
 const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode", "bulkOperation", "bulkOperations", "currentAppInstallation"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
@@ -95,12 +96,21 @@ export interface FakeCustomerView {
   /** The app-owned ("$app") metafields, key → value. */
   appMetafields: Record<string, string>;
   metafields: FakeMetafield[];
+  /** As customerEmailMarketingConsentUpdate last set it (null: never set through the API). */
+  emailMarketingConsent: FakeEmailConsent | null;
+}
+
+export interface FakeEmailConsent {
+  marketingState: string;
+  consentUpdatedAt: string | null;
+  marketingOptInLevel: string | null;
 }
 
 interface FakeCustomer {
   tags: string[];
   metafields: Map<string, FakeMetafield & { id: string }>;
   deleted: boolean;
+  emailMarketingConsent?: FakeEmailConsent;
 }
 
 interface PendingFailure {
@@ -348,6 +358,28 @@ export function adminApiMock(): AdminApiMock {
         return { node: { __typename: "Customer", id, tags: [...customer.tags].sort() }, userErrors: [] };
       },
 
+      customerEmailMarketingConsentUpdate: ({
+        input,
+      }: {
+        input: { customerId: string; emailMarketingConsent: { marketingState: string; consentUpdatedAt?: string | null; marketingOptInLevel?: string | null } };
+      }) => {
+        const scripted = refusal("customerEmailMarketingConsentUpdate");
+        if (scripted) return { customer: null, userErrors: scripted };
+        const customer = liveCustomer(shop, input.customerId);
+        if (!customer) return { customer: null, userErrors: [{ field: ["input", "customerId"], message: "Customer not found", code: "INVALID" }] };
+        const state = input.emailMarketingConsent.marketingState;
+        // The schema accepts the whole enum; Shopify refuses the read-only states as input.
+        if (!["SUBSCRIBED", "UNSUBSCRIBED", "PENDING"].includes(state)) {
+          return { customer: null, userErrors: [{ field: ["input", "emailMarketingConsent", "marketingState"], message: `${state} cannot be set`, code: "INVALID" }] };
+        }
+        customer.emailMarketingConsent = {
+          marketingState: state,
+          consentUpdatedAt: input.emailMarketingConsent.consentUpdatedAt ?? new Date().toISOString(),
+          marketingOptInLevel: input.emailMarketingConsent.marketingOptInLevel ?? null,
+        };
+        return { customer: { __typename: "Customer", id: input.customerId }, userErrors: [] };
+      },
+
       tagsRemove: ({ id, tags }: { id: string; tags: string[] }) => {
         const scripted = refusal("tagsRemove");
         if (scripted) return { node: null, userErrors: scripted };
@@ -492,6 +524,7 @@ export function adminApiMock(): AdminApiMock {
         tags: [...customer.tags].sort(),
         appMetafields: Object.fromEntries(metafields.filter((m) => m.namespace === APP_NAMESPACE).map((m) => [m.key, m.value])),
         metafields,
+        emailMarketingConsent: customer.emailMarketingConsent ? { ...customer.emailMarketingConsent } : null,
       };
     },
     seedOrder(shop, order) {

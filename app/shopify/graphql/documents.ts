@@ -181,3 +181,14 @@ mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
     userErrors { field message }
   }
 }`;
+
+// A customer unsubscribed through the one-click link in a follow-up mail
+// (app/services/unsubscribe.server.ts): Shopify's consent follows Tokui's, so no other
+// marketing tool keeps mailing them.
+export const CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION = `#graphql
+mutation CustomerEmailConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {
+  customerEmailMarketingConsentUpdate(input: $input) {
+    customer { id }
+    userErrors { field message code }
+  }
+}`;
