@@ -7,8 +7,10 @@ import { appContext, type AppContext } from "../context.server";
 import { Dashboard } from "../components/dashboard/Dashboard";
 import { isTimeZone, periodFromSearch } from "../components/dashboard/period";
 import { VisuallyHidden } from "../components/dashboard/VisuallyHidden";
+import { SurveyCard } from "../components/dashboard/SurveyCard";
 import { localeFromRequest, t } from "../locales";
 import { dashboardSettings, DEFAULT_TIME_ZONE, loadDashboard } from "../services/analytics/dashboard.server";
+import { surveyResults } from "../services/survey-results.server";
 import { authenticate } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -32,12 +34,22 @@ async function dashboardPage({ db, queue }: Pick<AppContext, "db" | "queue">, sh
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const page = await dashboardPage(await appContext(), session.shop, new URL(request.url).searchParams, new Date());
-  return json({ locale: localeFromRequest(request), ...page });
+  const locale = localeFromRequest(request);
+  const ctx = await appContext();
+  const page = await dashboardPage(ctx, session.shop, new URL(request.url).searchParams, new Date());
+  // The post-purchase survey's answers in the same period (app/services/survey-results.server.ts).
+  const survey = await surveyResults(ctx.db.prisma, {
+    shop: session.shop,
+    from: new Date(page.period.start),
+    to: new Date(page.period.end),
+    locale,
+    freeTextOnlyLabel: t(locale, "survey.card.freeTextOnly"),
+  });
+  return json({ locale, ...page, survey });
 };
 
 export default function Index() {
-  const { locale, data, period, problem, empty } = useLoaderData<typeof loader>();
+  const { locale, data, period, problem, empty, survey } = useLoaderData<typeof loader>();
   return (
     <Page>
       <TitleBar title={t(locale, "dashboard.title")} />
@@ -46,6 +58,12 @@ export default function Index() {
         <h1>{t(locale, "dashboard.title")}</h1>
       </VisuallyHidden>
       <Dashboard data={data} period={period} problem={problem} locale={locale} empty={empty} backfillUrl="/app/backfill" />
+      {/* A shop with nothing imported yet sees only the invitation to import. */}
+      {empty ? null : (
+        <div style={{ marginTop: "var(--p-space-500)" }}>
+          <SurveyCard results={survey} locale={locale} timeZone={period.timeZone} />
+        </div>
+      )}
     </Page>
   );
 }

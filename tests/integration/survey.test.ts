@@ -21,6 +21,8 @@ import { orderPayload } from "../helpers/payloads";
 import { adminOrderFrom, postPurchaseRequest, sessionToken } from "../helpers/post-purchase";
 import { TEST_SHOP, TEST_SHOPIFY_ENV, webhookRequest } from "../helpers/shopify";
 import { adminApiMock } from "../mocks/admin-api";
+import { adminJsonPost, adminPageRequest, tokenExchange } from "../helpers/admin-request";
+import { action as surveyPageAction, loader as surveyPageLoader } from "~/routes/app.survey";
 
 const ACCESS_TOKEN = "shpat_survey_0123456789abcdef";
 const HANAKO_ID = 7409876543210;
@@ -30,7 +32,8 @@ const TARO = `gid://shopify/Customer/${TARO_ID}`;
 const OTHER_SHOP = "someone-else.myshopify.com";
 
 const shopify = adminApiMock();
-const server = setupServer(...shopify.handlers);
+const exchange = tokenExchange(() => ACCESS_TOKEN);
+const server = setupServer(...shopify.handlers, exchange.handler);
 
 beforeAll(() => {
   server.listen({ onUnhandledRequest: "error" });
@@ -266,6 +269,43 @@ describe("personal data", () => {
     await prisma.surveyResponse.create({ data: { shop: OTHER_SHOP, orderGid: "gid://shopify/Order/7001", questionKey: "heard-from", choiceKey: "ad" } });
     await prisma.$transaction((tx) => deleteShopData(tx, TEST_SHOP));
     expect(await prisma.surveyResponse.findMany({ select: { shop: true } })).toEqual([{ shop: OTHER_SHOP }]);
+  });
+});
+
+describe("the settings page /app/survey", () => {
+  type Page = { locale: string; settings: ReturnType<typeof defaultSurvey>; stored: boolean; answers: number };
+  const load = async (locale = "ja") => {
+    const response = await surveyPageLoader({ request: adminPageRequest("/app/survey", TEST_SHOP, { locale }), ...ctx });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Page;
+  };
+  const save = (survey: unknown) => surveyPageAction({ request: adminJsonPost("/app/survey", TEST_SHOP, { intent: "save", survey }), ...ctx });
+
+  it("shows the defaults switched off, saves a renamed and a new choice (keys kept and handed out), and refuses bad input", async () => {
+    const first = await load();
+    expect(first).toMatchObject({ locale: "ja", stored: false, answers: 0, settings: defaultSurvey() });
+
+    const choices = first.settings.choices.map((c) => ({ key: c.key, label: c.label }));
+    choices[0] = { key: "search", label: { ja: "Google検索", en: "Google" } };
+    const saved = await save({ enabled: true, question: first.settings.question, freeText: false, choices: [...choices.slice(0, 2), { key: null, label: { ja: "テレビ", en: "TV" } }] });
+    expect(saved.status).toBe(200);
+    const after = await load("en");
+    expect(after.stored).toBe(true);
+    expect(after.settings.choices.filter((c) => !c.removed).map((c) => [c.key, c.label.ja])).toEqual([
+      ["search", "Google検索"],
+      ["instagram", "Instagram"],
+      ["c1", "テレビ"],
+    ]);
+    expect(after.settings.choices.filter((c) => c.removed).map((c) => c.key)).toEqual(["x", "friend", "ad", "marketplace"]);
+
+    const refused = await save({ enabled: true, question: { ja: "", en: "" }, freeText: false, choices: [] });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { errors: unknown }).errors).toEqual({
+      "question.ja": { en: "Enter the question in Japanese or English.", ja: "質問を日本語か英語で入力してください。" },
+      choices: { en: "Add a choice or offer a free-text answer.", ja: "選択肢を追加するか、自由記述欄を表示してください。" },
+    });
+    await expect(save({ enabled: "yes" })).rejects.toMatchObject({ status: 400 });
+    expect((await load()).settings.choices.filter((c) => !c.removed)).toHaveLength(3); // nothing changed by the refusals
   });
 });
 
