@@ -7,17 +7,23 @@
  *     bulk-operation JSONL that `tokui import` reads. Deterministic for --seed and --now.
  *  2. import: `tokui import` as a child process (node --import tsx app/cli/tokui.ts, i.e.
  *     `npm run tokui -- import` without npm) into a fresh, migrated database; prints orders/s.
+ *     The import dates its rank changes at the import; they are then replaced by the history
+ *     live webhooks would have recorded (1st/2nd/3rd/10th order → first/second/regular/vip, dated
+ *     at the order), so that "rank moves in the period" has rows. PostgreSQL is VACUUM ANALYZEd.
  *  3. dashboard: refreshRfm once (timed), then every DASHBOARD_QUERIES entry and loadDashboard as
  *     a whole through the app's Prisma client, for each --periods preset: the first (cold) run,
- *     then median and max of --runs runs. Beside each, the lower bound: the same aggregate as ONE
- *     SQL statement on a direct connection (bench/lib/analytics-lower-bound.ts), and ours ÷ it.
+ *     then median and max of --runs runs, wall and CPU time. Beside each, the lower bound: the
+ *     same aggregate as ONE SQL statement on a direct connection (bench/lib/analytics-lower-bound.ts),
+ *     and ours ÷ it; "(live)" rows compute what refreshRfm precomputes (cohorts, products).
+ *     loadDashboard's figures are compared with the lower bounds' rows ("same?").
  *     Target (issue 4): loadDashboard ≤ 500 ms server time at 100k customers / 1M orders.
  *
  * The JSONL and the database are kept in --cache-dir (default /tmp/tokui-bench-analytics), one
  * folder per size, seed and --now; --reuse skips generation and import when they are there (new
  * migrations are applied to the kept database first), so the query timing can be iterated.
  * Findings for tuning (row counts, the table, the SQL the app ran with EXPLAIN QUERY PLAN for
- * slow statements) go to --findings (default /tmp/helpers/bench-analytics-findings.md).
+ * slow statements, SQLite only) go to --findings (default /tmp/helpers/bench-analytics-findings.md,
+ * or …-findings-postgresql.md).
  * The machine's load average is printed with every figure: this 2-core machine is shared.
  *
  * Options: --customers N (100000) --orders N (1000000) --seed S (20261124) --now ISO
@@ -72,7 +78,7 @@ function options() {
       "database-url": { type: "string" },
       "import-timeout": { type: "string", default: "3600" },
       "max-seconds": { type: "string", default: "7200" },
-      findings: { type: "string", default: "/tmp/helpers/bench-analytics-findings.md" },
+      findings: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -103,7 +109,10 @@ function options() {
     databaseUrl,
     importTimeoutMs: int("import-timeout", 1, 86_400) * 1000,
     maxSeconds: int("max-seconds", 10, 86_400),
-    findings: values.findings === "none" ? null : path.resolve(values.findings),
+    findings:
+      values.findings === "none" ? null
+      : values.findings ? path.resolve(values.findings)
+      : `/tmp/helpers/bench-analytics-findings${databaseUrl ? "-postgresql" : ""}.md`,
     json: values.json,
   };
 }
@@ -308,10 +317,11 @@ async function main(): Promise<number> {
     }
 
     if (kind === "postgresql") {
-      // Autovacuum analyzes a freshly imported table within minutes; without statistics the
-      // planner guesses a handful of rows and nests loops over a million orders. SQLite has no
-      // such daemon: its database is timed as the app leaves it (no ANALYZE).
-      await target.exec("ANALYZE");
+      // Autovacuum vacuums and analyzes a freshly imported table within minutes: without
+      // statistics the planner guesses a handful of rows and nests loops over a million orders,
+      // and without the visibility map no index-only scan pays off. SQLite has no such daemon:
+      // its database is timed as the app leaves it (no ANALYZE).
+      await target.exec("VACUUM ANALYZE");
     }
     const reader = await openReader(benchDatabase(target));
     const rows = await tableCounts(reader).finally(() => reader.close());
