@@ -316,6 +316,30 @@ function TimelineItem(props: { event: TimelineEvent; locale: Locale; day: (iso: 
       );
     case "note":
       return <NoteItem note={e.note} locale={locale} when={when} day={props.day} />;
+    case "survey":
+      return (
+        <BlockStack gap="100">
+          <InlineStack align="space-between">
+            <InlineStack gap="200" blockAlign="center">
+              <Badge tone="magic">{t(locale, "survey.timeline")}</Badge>
+              <Text as="span" variant="bodySm" tone="subdued">
+                {t(locale, "survey.timeline.order", { order: e.orderName })}
+              </Text>
+            </InlineStack>
+            {when}
+          </InlineStack>
+          <Text as="p">
+            {e.question ? `${e.question} ` : ""}
+            {e.choice ? <Text as="span" fontWeight="semibold">{e.choice}</Text> : null}
+          </Text>
+          {/* The customer's own words, as text (React escapes it). */}
+          {e.freeText ? (
+            <Text as="p">
+              <span style={{ whiteSpace: "pre-wrap" }}>{e.freeText}</span>
+            </Text>
+          ) : null}
+        </BlockStack>
+      );
   }
 }
 

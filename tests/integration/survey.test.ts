@@ -13,6 +13,13 @@ import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { deleteShopData } from "~/models/shop.server";
 import { customerData } from "~/services/customer-data.server";
+import { customerDetail } from "~/services/customers/customer-detail.server";
+import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
+import * as entry from "~/entry.server";
+import * as root from "~/root";
+import * as appLayout from "~/routes/app";
+import * as dashboardRoute from "~/routes/app._index";
+import * as surveyRoute from "~/routes/app.survey";
 import { forgetSurveySettings, saveSurveySettings, surveySettingsForEditing } from "~/services/survey.server";
 import { surveyResults } from "~/services/survey-results.server";
 import { defaultSurvey, type SurveyForm } from "~/domain/survey";
@@ -251,6 +258,19 @@ describe("personal data", () => {
     ]);
   });
 
+  it("shows the answer in the customer's timeline, in the admin's language", async () => {
+    await answered();
+    const { prisma } = await app();
+    const ja = await customerDetail(prisma, TEST_SHOP, String(HANAKO_ID), "ja");
+    expect(ja?.timeline.filter((e) => e.kind === "survey")).toEqual([
+      { kind: "survey", at: expect.any(String), id: expect.stringMatching(/^survey-\d+$/), question: "当店を何で知りましたか？", choice: "家族・知人の紹介", freeText: "姉の紹介です", orderName: "#5001" },
+    ]);
+    const en = await customerDetail(prisma, TEST_SHOP, String(HANAKO_ID), "en");
+    expect(en?.timeline.find((e) => e.kind === "survey")).toMatchObject({ question: "How did you hear about us?", choice: "A friend or family member" });
+    // Taro's answer is on Taro's page only.
+    expect((await customerDetail(prisma, TEST_SHOP, String(TARO_ID), "en"))?.timeline.filter((e) => e.kind === "survey")).toHaveLength(1);
+  });
+
   it("customers/redact deletes the customer's answers and those on the orders named, nobody else's", async () => {
     await answered();
     const { prisma } = await app();
@@ -374,5 +394,91 @@ describe("rate limit", () => {
     expect(limited.length).toBeGreaterThan(0);
     expect(Number(limited[0]!.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(limited[0]!.headers.get("Access-Control-Allow-Origin")).toBe("*");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The pages as HTML, through Remix's request handler (as tests/integration/dashboard-page.test.ts).
+
+const ROUTES = [
+  { id: "root", parentId: undefined, path: "", index: undefined, module: root },
+  { id: "routes/app", parentId: "root", path: "app", index: undefined, module: appLayout },
+  { id: "routes/app._index", parentId: "routes/app", path: undefined, index: true, module: dashboardRoute },
+  { id: "routes/app.survey", parentId: "routes/app", path: "survey", index: undefined, module: surveyRoute },
+] as const;
+
+const build: ServerBuild = {
+  mode: "production",
+  entry: { module: entry as unknown as ServerBuild["entry"]["module"] },
+  routes: Object.fromEntries(ROUTES.map((r) => [r.id, { id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: r.module as never }])),
+  assets: {
+    entry: { module: "/assets/entry.client.js", imports: [] },
+    routes: Object.fromEntries(
+      ROUTES.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          parentId: r.parentId,
+          path: r.path,
+          index: r.index,
+          hasAction: "action" in r.module,
+          hasLoader: "loader" in r.module,
+          hasClientAction: false,
+          hasClientLoader: false,
+          hasErrorBoundary: "ErrorBoundary" in r.module,
+          module: `/assets/${r.id}.js`,
+          imports: [],
+        },
+      ]),
+    ),
+    url: "/assets/manifest.js",
+    version: "test",
+  },
+  publicPath: "/",
+  assetsBuildDirectory: "build/client",
+  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: false },
+  isSpaMode: false,
+};
+const handle = createRequestHandler(build, "production");
+
+async function html(path: string, locale: string, search: Record<string, string> = {}): Promise<string> {
+  const response = await handle(adminPageRequest(path, TEST_SHOP, { locale, search }));
+  const body = await response.text();
+  expect(response.status, body.slice(0, 2000)).toBe(200);
+  const start = body.indexOf("<body");
+  return body
+    .slice(start, body.indexOf("<script>window.__remixContext"))
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+describe("pages rendered", () => {
+  it.each<[string, string, string, string]>([
+    ["ja", "サンクスページにアンケートを表示する", "当店を何で知りましたか？", "その他・ご感想（任意）"],
+    ["en", "Show the survey on the thank-you page", "How did you hear about us?", "Anything you'd like to add? (optional)"],
+  ])("/app/survey in %s: the editor and the preview of both languages", async (locale, toggle, question, freeTextLabel) => {
+    await switchOn();
+    const text = await html("/app/survey", locale);
+    expect(text).toContain(toggle);
+    expect(text).toContain(question);
+    expect(text).toContain(freeTextLabel); // the preview, in the preview's language
+    expect(text).toContain("How did you hear about us?");
+    expect(text).toContain("当店を何で知りましたか？");
+  });
+
+  it("the dashboard's survey card counts the period's answers and shows the latest words, escaped", async () => {
+    await switchOn();
+    await order(5001, HANAKO_ID, new Date(Date.now() - 86_400_000).toISOString());
+    const { prisma } = await app();
+    await prisma.surveyResponse.create({ data: { shop: TEST_SHOP, orderGid: "gid://shopify/Order/5001", questionKey: "heard-from", choiceKey: "instagram", freeText: "<script>alert(1)</script>リールで" } });
+    const text = await html("/app", "ja");
+    expect(text).toContain("購入後アンケート");
+    expect(text).toContain("この期間の回答：1件");
+    expect(text).toContain("<script>alert(1)</script>リールで"); // shown as text: the markup arrived escaped
   });
 });

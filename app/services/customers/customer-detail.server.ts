@@ -6,6 +6,8 @@
  * another shop's customer is simply not found.
  */
 import type { PrismaClient } from "../../db.server";
+import { localizedText } from "../../domain/survey";
+import { surveyAnswersOfCustomer } from "../survey-data.server";
 import { describeReason } from "../../domain/rank-change-reason";
 import { rankProgress, type RankTier } from "../../domain/rank";
 import type { Locale } from "../../locales";
@@ -33,9 +35,11 @@ export type TimelineEvent =
   | { kind: "rank"; at: string; id: string; from: string | null; to: string | null; direction: "up" | "down" | "same"; reason: string }
   | { kind: "reward"; at: string; id: string; event: "issued" | "redeemed" | "revoked" | "failed"; milestoneKey: string; rewardKind: string; code: string | null }
   | { kind: "message"; at: string; id: string; surface: string; rank: string | null; locale: string | null; orderName: string }
-  | { kind: "note"; at: string; id: string; note: CustomerNoteView };
+  | { kind: "note"; at: string; id: string; note: CustomerNoteView }
+  /** A post-purchase survey answer; question and choice in the admin's language as the shop words them now. */
+  | { kind: "survey"; at: string; id: string; question: string | null; choice: string | null; freeText: string | null; orderName: string };
 
-const KIND_ORDER: Record<TimelineEvent["kind"], number> = { note: 0, message: 1, reward: 2, rank: 3, refund: 4, order: 5 };
+const KIND_ORDER: Record<TimelineEvent["kind"], number> = { note: 0, survey: 0.5, message: 1, reward: 2, rank: 3, refund: 4, order: 5 };
 
 /** Newest first; at the same instant a note above a message above a reward … above its order. */
 export function sortTimeline(events: TimelineEvent[]): TimelineEvent[] {
@@ -164,6 +168,18 @@ export async function customerDetail(prisma: PrismaClient, shop: string, shopify
     });
   }
   for (const n of notes) events.push({ kind: "note", at: n.createdAt, id: `note-${n.id}`, note: n });
+  for (const a of await surveyAnswersOfCustomer(prisma, shop, customer.id)) {
+    events.push({
+      kind: "survey",
+      at: a.createdAt.toISOString(),
+      id: `survey-${a.id}`,
+      question: a.question ? localizedText(a.question, locale) : null,
+      // A choice the shop no longer has shows by its key.
+      choice: a.choice ? localizedText(a.choice, locale) : a.choiceKey,
+      freeText: a.freeText,
+      orderName: orderName(a.orderGid),
+    });
+  }
 
   const progress = rankProgress({ orderCount: customer.orderCount, windowSpent: customer.windowSpent }, tiers);
   const current = customer.rankKey ? byKey.get(customer.rankKey) : undefined;
