@@ -240,6 +240,13 @@ describe("parseSurveyOffer", () => {
 });
 
 describe("translations", () => {
+  it.each(["en", "ja"] as const)("the settings page's preview (%s) uses the extension's own words", (lang) => {
+    const file = lang === "en" ? "en.default.json" : "ja.json";
+    const ext = JSON.parse(readFileSync(resolve(__dirname, "../../extensions/thank-you/locales", file), "utf8")) as { survey: Record<string, string> };
+    const admin = JSON.parse(readFileSync(resolve(__dirname, `../../app/locales/survey.${lang}.json`), "utf8")) as Record<string, string>;
+    expect([admin["survey.preview.freeTextLabel"], admin["survey.preview.submit"]]).toEqual([ext.survey.freeTextLabel, ext.survey.submit]);
+  });
+
   const keys = (node: Record<string, unknown>, prefix = ""): string[] =>
     Object.entries(node).flatMap(([k, v]) => (typeof v === "object" && v !== null ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
   it.each(["en.default.json", "ja.json"])("thank-you/locales/%s has every survey text", (file) => {
