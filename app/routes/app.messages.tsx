@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { useAfterSave } from "../components/use-after-save";
 import {
   Badge,
   Banner,
@@ -64,14 +65,11 @@ export default function Messages() {
   const saving = navigation.state !== "idle" && navigation.formMethod === "POST";
   const dirty = JSON.stringify(templates) !== JSON.stringify(data.templates);
 
-  useEffect(() => {
-    if (actionData?.ok) {
-      setTemplates(data.templates);
-      shopify.toast.show(t(locale, "messages.saved"));
-    }
-    // Only a new answer from the action resets the editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [actionData]);
+  // The editor shows what was saved, once the page's data has been reloaded.
+  useAfterSave(actionData, () => {
+    setTemplates(data.templates);
+    shopify.toast.show(t(locale, "messages.saved"));
+  });
 
   // The same checks the server makes, as the merchant types; the server's answer wins if it differs.
   const liveErrors = useMemo(() => validateTemplates(templates, keys), [templates, keys]);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useRevalidator, useSubmit } from "@remix-run/react";
+import { useAfterSave } from "../components/use-after-save";
 import {
   Badge,
   Banner,
@@ -83,16 +84,15 @@ export default function Ranks() {
 
   useEffect(() => {
     if (!actionData) return;
-    if (actionData.ok) {
-      setErrors({});
-      setForm(data.form);
-      shopify.toast.show(t(locale, actionData.runId === null ? "ranks.unchanged" : "ranks.saved"));
-    } else {
-      setErrors(actionData.errors);
-    }
-    // Only a new answer from the action resets the form, not every poll of the progress.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (actionData.ok) setErrors({});
+    else setErrors(actionData.errors);
+    // Only a new answer from the action, not every poll of the progress.
   }, [actionData]);
+  // The editor shows what was saved, once the page's data has been reloaded.
+  useAfterSave(actionData, () => {
+    setForm(data.form);
+    shopify.toast.show(t(locale, actionData?.ok && actionData.runId === null ? "ranks.unchanged" : "ranks.saved"));
+  });
 
   // While a recompute runs, fetch its progress every second.
   const { revalidate } = useRevalidator();

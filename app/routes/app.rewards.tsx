@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from "@remix-run/react";
+import { useAfterSave } from "../components/use-after-save";
 import {
   Badge,
   Banner,
@@ -92,16 +93,14 @@ export default function Rewards() {
 
   useEffect(() => {
     if (!actionData) return;
-    if (actionData.ok) {
-      setErrors({});
-      setRows(data.rows);
-      shopify.toast.show(t(locale, "rewards.saved"));
-    } else {
-      setErrors(actionData.errors);
-    }
-    // Only a new answer from the action resets the editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (actionData.ok) setErrors({});
+    else setErrors(actionData.errors);
   }, [actionData]);
+  // The editor shows what was saved, once the page's data has been reloaded.
+  useAfterSave(actionData, () => {
+    setRows(data.rows);
+    shopify.toast.show(t(locale, "rewards.saved"));
+  });
 
   const save = () => submit({ intent: "save", rows: rows.map((r) => ({ ...r })) }, { method: "post", encType: "application/json" });
   const discard = () => {
