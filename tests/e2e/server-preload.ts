@@ -17,7 +17,6 @@
  *                            commands below (what Shopify has; how its bulk operations go)
  */
 import http from "node:http";
-import url from "node:url";
 import { FetchInterceptor } from "@mswjs/interceptors/fetch";
 import { SetupServerApi } from "msw/node";
 import { tokenExchange } from "../helpers/admin-request";
@@ -34,13 +33,7 @@ function required(name: string): string {
   return value;
 }
 
-// tests/mocks/admin-flow.ts reads `__dirname` when it is imported, which only vitest provides in
-// an ES module; give it the value it means for the length of the import (reported; remove when
-// that file uses import.meta.url).
-const globals = globalThis as { __dirname?: string };
-globals.__dirname = url.fileURLToPath(new URL("../mocks/", import.meta.url));
 const { adminApiMock } = await import("../mocks/admin-api");
-delete globals.__dirname;
 
 const shopify = adminApiMock();
 shopify.install(shop, accessToken);

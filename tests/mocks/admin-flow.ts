@@ -7,9 +7,10 @@
  * Shopify does) *and* recorded as a contract violation, because the app never means to send it.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const EXTENSIONS = resolve(__dirname, "../../extensions");
+const EXTENSIONS = fileURLToPath(new URL("../../extensions", import.meta.url));
 const PAYLOAD_LIMIT_BYTES = 50_000;
 
 export interface FakeFlowField {
