@@ -20,6 +20,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { errorFor } from "../components/field-errors";
+import { useAfterSave } from "../components/use-after-save";
 import { appContext } from "../context.server";
 import type { FieldErrors } from "../domain/form-input";
 import { MAX_STEPS, PHASES } from "../domain/journeys";
@@ -60,9 +61,9 @@ type ActionData = { ok: true } | { ok: false; errors: FieldErrors };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const { db } = await appContext();
+  const { db, queue } = await appContext();
   const input = await readJsonBody(request, body);
-  const result = await saveJourneysPage(db.prisma, session.shop, input);
+  const result = await saveJourneysPage(db.prisma, session.shop, input, queue);
   return json<ActionData>(result, { status: result.ok ? 200 : 422 });
 };
 
@@ -91,17 +92,14 @@ export default function Journeys() {
 
   useEffect(() => {
     if (!actionData) return;
-    if (actionData.ok) {
-      setErrors({});
-      shopify.toast.show(t(locale, "journeys.saved"));
-    } else setErrors(actionData.errors);
-    // Only a new answer from the action resets the editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (actionData.ok) setErrors({});
+    else setErrors(actionData.errors);
   }, [actionData]);
-  useEffect(() => {
-    // After a save the loader's data is the saved state.
+  // The editor shows what was saved, once the page's data has been reloaded.
+  useAfterSave(actionData, () => {
     setForm(initialForm(data));
-  }, [data]);
+    shopify.toast.show(t(locale, "journeys.saved"));
+  });
 
   const save = () =>
     submit(

@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layou
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { errorFor } from "../components/field-errors";
+import { useAfterSave } from "../components/use-after-save";
 import { appContext } from "../context.server";
 import type { FieldErrors } from "../domain/form-input";
 import type { Localized } from "../domain/messages";
@@ -107,17 +108,20 @@ export default function MailSettings() {
   useEffect(() => {
     if (!actionData) return;
     if (actionData.intent === "save") {
-      if (actionData.ok) {
-        setErrors({});
-        setForm({ ...form, password: "" });
-        shopify.toast.show(t(locale, "mailSettings.saved"));
-      } else setErrors(actionData.errors);
+      if (actionData.ok) setErrors({});
+      else setErrors(actionData.errors);
     } else if (actionData.intent === "test" && actionData.ok) {
       shopify.toast.show(t(locale, "mailSettings.test.sent", { to: actionData.to }));
     }
     // Only a new answer from the action updates the form.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [actionData]);
+
+  // The form shows what was saved (the password field empty again), once the data has been reloaded.
+  useAfterSave(actionData?.intent === "save" ? actionData : undefined, () => {
+    setForm(data.form);
+    shopify.toast.show(t(locale, "mailSettings.saved"));
+  });
 
   const post = (payload: Record<string, unknown>) => submit(payload as never, { method: "post", encType: "application/json" });
   const save = () => post({ intent: "save", form: { ...form } });

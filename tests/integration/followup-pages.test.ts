@@ -304,6 +304,8 @@ describe("follow-up journeys", () => {
     const { prisma } = await app();
     expect(await prisma.campaign.count()).toBe(0);
     expect((await prisma.productInterval.findMany()).map((r) => r.overrideDaysPerUnit)).toEqual([null]);
+    const jobs = Object.entries(await (await app()).queue.counts()).filter(([k, n]) => k.startsWith("followup-plan") && n > 0);
+    expect(jobs).toEqual([]);
   });
 
   it("saves journeys, reminders and overrides into Campaign / ProductInterval and shows them again", async () => {
@@ -332,6 +334,8 @@ describe("follow-up journeys", () => {
       ["step-2", 35, "{{shop_name}}より"],
     ]);
     expect(parseReplenishmentDefinition(rows[4]!.definition)!.leadDays).toBe(5);
+    // An enabled campaign is planned at once (the engine's job), not at the next tick.
+    await expect((await app()).queue.counts()).resolves.toMatchObject({ "followup-plan:waiting": 1 });
     const intervals = await prisma.productInterval.findMany({ where: { shop: SHOP }, orderBy: { productGid: "asc" } });
     expect(intervals.map((r) => [r.productGid, r.overrideDaysPerUnit, r.learnedDaysPerUnit, r.title])).toEqual([
       ["gid://shopify/Product/10", null, 30, "詰め替え用シャンプー"],

@@ -11,6 +11,8 @@ import { rankProgress } from "../../domain/rank";
 import { DEFAULT_MIN_CUSTOMERS, DEFAULT_MIN_PAIRS, parseIntervalOverride } from "../../domain/replenishment";
 import { MAIL_LOCALES, MAIL_VARIABLES, mailVariables, type MailLocale, type MailVariables } from "../../mail/render";
 import { ensureShop, loadShopContext } from "../../models/shop.server";
+import type { JobQueue } from "../../queue/types";
+import { queueFollowUpPlan } from "../followup/jobs.server";
 import {
   journeyDefinitionJson,
   journeysFromRows,
@@ -139,8 +141,11 @@ export interface JourneysInput {
 
 export type SaveJourneysResult = { ok: true } | { ok: false; errors: FieldErrors };
 
-/** All or nothing: any error and nothing is written. */
-export async function saveJourneysPage(prisma: PrismaClient, shop: string, input: JourneysInput): Promise<SaveJourneysResult> {
+/**
+ * All or nothing: any error and nothing is written. With a queue, an enabled campaign is planned
+ * at once (the engine's followup-plan job) instead of at the next tick.
+ */
+export async function saveJourneysPage(prisma: PrismaClient, shop: string, input: JourneysInput, queue?: JobQueue): Promise<SaveJourneysResult> {
   await ensureShop(prisma, shop);
   const parsed = parseJourneysForm(input);
   const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
@@ -172,6 +177,8 @@ export async function saveJourneysPage(prisma: PrismaClient, shop: string, input
         await tx.productInterval.create({ data: { shop, productGid: o.productGid, title: o.title.slice(0, 255) || null, overrideDaysPerUnit: o.days } });
       }
     }
+    if (queue && campaigns.some((c) => c.enabled)) await queueFollowUpPlan(tx, queue, shop);
   });
+  queue?.kick();
   return { ok: true };
 }
