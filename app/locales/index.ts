@@ -24,8 +24,12 @@ export function localeFromRequest(request: Request): Locale {
   return requested.toLowerCase().startsWith("ja") ? "ja" : "en";
 }
 
-/** The text for `key`, with {name} placeholders filled from `vars`. */
+/**
+ * The text for `key`, with {name} placeholders filled from `vars`. When vars.count is 1, an
+ * English `<key>_one` is used if there is one ("1 customer"); Japanese has no plural forms.
+ */
 export function t(locale: Locale, key: string, vars?: Record<string, string | number>): string {
-  const text = messages[locale][key] ?? messages.en[key] ?? key;
+  const singular = vars !== undefined && String(vars.count) === "1" ? messages[locale][`${key}_one`] : undefined;
+  const text = singular ?? messages[locale][key] ?? messages.en[key] ?? key;
   return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
 }

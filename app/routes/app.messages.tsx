@@ -194,6 +194,7 @@ function Preview(props: { locale: Locale; lang: Locale; sample: PreviewSample; c
       ? t(locale, "messages.preview.guest")
       : t(locale, "messages.preview.sample", {
           orders: sample.stats.orderCount,
+          count: sample.stats.orderCount,
           spend: displayMoney(sample.stats.windowSpent, currency, locale),
         });
   return (
