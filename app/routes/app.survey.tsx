@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, InlineGrid, InlineStack, Layout, Page, RadioButton, Text, TextField } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { errorFor } from "../components/field-errors";
+import { useAfterSave } from "../components/use-after-save";
 import { appContext } from "../context.server";
 import type { FieldErrors } from "../domain/form-input";
 import type { Localized } from "../domain/messages";
@@ -79,15 +80,13 @@ export default function SurveyPage() {
   const [choices, setChoices] = useState<EditedChoice[]>(initial.choices);
   const saving = navigation.state !== "idle" && navigation.formMethod === "POST";
 
-  useEffect(() => {
-    if (actionData?.ok) {
-      setForm(initial.form);
-      setChoices(initial.choices);
-      shopify.toast.show(t(locale, "survey.saved"));
-    }
-    // Only a new answer from the action resets the editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [actionData]);
+  // The editor shows what was saved (new choices with the keys the server gave them), once the
+  // page's data has been reloaded: resetting from the data before that would lose the keys.
+  useAfterSave(actionData, () => {
+    setForm(initial.form);
+    setChoices(initial.choices);
+    shopify.toast.show(t(locale, "survey.saved"));
+  });
 
   const survey: SurveyForm = { ...form, choices: choices.map(({ key, label }) => ({ key, label })) };
   const dirty = !data.stored || JSON.stringify(survey) !== JSON.stringify({ ...initial.form, choices: initial.choices.map(({ key, label }) => ({ key, label })) });
