@@ -8,6 +8,13 @@ import net from "node:net";
 import { setupServer } from "msw/node";
 import { SMTPServer } from "smtp-server";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
+import * as entry from "~/entry.server";
+import * as root from "~/root";
+import * as appLayout from "~/routes/app";
+import * as mailSettingsRoute from "~/routes/app.mail-settings";
+import * as journeysRoute from "~/routes/app.journeys";
+import * as resultsRoute from "~/routes/app.campaign-results";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signUnsubscribeToken } from "~/domain/unsubscribe-token";
 import { keyringFromEnv, openSecret, parseKey } from "~/lib/secret-box.server";
@@ -603,5 +610,103 @@ describe("unsubscribe", () => {
     // Subscribed again meanwhile (Shopify said so): nothing to send.
     await prisma.customer.update({ where: { id: customer.id }, data: { emailMarketingConsent: "SUBSCRIBED" } });
     expect(await runConsentSyncJob(prisma, SHOP, customer.id)).toBe("skipped");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The pages as HTML, through Remix's request handler (as tests/integration/survey.test.ts).
+
+const ROUTES = [
+  { id: "root", parentId: undefined, path: "", index: undefined, module: root },
+  { id: "routes/app", parentId: "root", path: "app", index: undefined, module: appLayout },
+  { id: "routes/app.mail-settings", parentId: "routes/app", path: "mail-settings", index: undefined, module: mailSettingsRoute },
+  { id: "routes/app.journeys", parentId: "routes/app", path: "journeys", index: undefined, module: journeysRoute },
+  { id: "routes/app.campaign-results", parentId: "routes/app", path: "campaign-results", index: undefined, module: resultsRoute },
+] as const;
+
+const build: ServerBuild = {
+  mode: "production",
+  entry: { module: entry as unknown as ServerBuild["entry"]["module"] },
+  routes: Object.fromEntries(ROUTES.map((r) => [r.id, { id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: r.module as never }])),
+  assets: {
+    entry: { module: "/assets/entry.client.js", imports: [] },
+    routes: Object.fromEntries(
+      ROUTES.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          parentId: r.parentId,
+          path: r.path,
+          index: r.index,
+          hasAction: "action" in r.module,
+          hasLoader: "loader" in r.module,
+          hasClientAction: false,
+          hasClientLoader: false,
+          hasErrorBoundary: "ErrorBoundary" in r.module,
+          module: `/assets/${r.id}.js`,
+          imports: [],
+        },
+      ]),
+    ),
+    url: "/assets/manifest.js",
+    version: "test",
+  },
+  publicPath: "/",
+  assetsBuildDirectory: "build/client",
+  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: false },
+  isSpaMode: false,
+};
+const handle = createRequestHandler(build, "production");
+
+async function html(path: string, locale: string): Promise<string> {
+  const response = await handle(adminPageRequest(path, SHOP, { locale }));
+  const body = await response.text();
+  expect(response.status, body.slice(0, 2000)).toBe(200);
+  const start = body.indexOf("<body");
+  return body
+    .slice(start, body.indexOf("<script>window.__remixContext"))
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+describe("pages rendered", () => {
+  it("Mail settings without the key says what to set; with settings saved shows them (never the password)", async () => {
+    delete process.env.TOKUI_ENCRYPTION_KEY;
+    expect(await html("/app/mail-settings", "ja")).toContain("フォローメールを使うには暗号化キーを設定してください");
+    process.env.TOKUI_ENCRYPTION_KEY = KEY;
+    await post(settingsAction, "/app/mail-settings", { intent: "save", form: settingsForm() });
+    const { prisma } = await app();
+    await prisma.mailSettings.update({ where: { shop: SHOP }, data: { pausedAt: new Date(), pauseReason: JSON.stringify({ en: "The SMTP server did not accept the login.", ja: "ログインが拒否されました。" }) } });
+    const page = await html("/app/mail-settings", "en");
+    expect(page).toContain("Sending is paused");
+    expect(page).toContain("The SMTP server did not accept the login.");
+    expect(page).toContain("A password is saved. Leave this empty to keep it.");
+    expect(page).not.toContain(SMTP_PASSWORD);
+  });
+
+  it("Follow-up mail shows the four journeys, the reminders and the intervals table in ja and en", async () => {
+    const ja = await html("/app/journeys", "ja");
+    for (const text of ["初回購入後", "2回目購入後", "常連のお客様", "VIPのお客様", "買い替え・補充のお知らせ", "買い替え周期", "先にSMTP設定を保存し、配信をオンにしてください"]) expect(ja).toContain(text);
+    const en = await html("/app/journeys", "en");
+    expect(en).toContain("After the first order");
+    expect(en).toContain("{{customer_name}}");
+  });
+
+  it("Campaign results explain each figure and show 'not yet conclusive' with its reasons", async () => {
+    const { prisma } = await app();
+    await prisma.shop.create({ data: { shop: SHOP, currency: "JPY" } });
+    await prisma.campaign.create({ data: { shop: SHOP, key: "journey:second", kind: "journey", enabled: true, holdoutPercent: 10, attributionDays: 14, definition: "{}" } });
+    const customer = await prisma.customer.create({ data: { shop: SHOP, gid: "gid://shopify/Customer/9" } });
+    await prisma.mailSend.create({ data: { shop: SHOP, campaignKey: "journey:second", customerId: customer.id, referenceKey: "o", step: 1, group: "treated", status: "sent", scheduledFor: new Date(), sentAt: new Date() } });
+    const ja = await html("/app/campaign-results", "ja");
+    for (const text of ["結果の見方", "2回目購入後", "まだ判断できません", "グループの顧客数がまだ少なすぎます。", "配信グループ", "比較グループ"]) expect(ja).toContain(text);
+    const en = await html("/app/campaign-results", "en");
+    expect(en).toContain("Not yet conclusive");
+    expect(en).toContain("The range in brackets is the 95% interval");
   });
 });
