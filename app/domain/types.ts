@@ -15,6 +15,14 @@ export interface CustomerRef {
   provinceCode?: string | null;
   /** Shopify's customer tags, comma-separated as Shopify writes them. */
   tags?: string | null;
+  /**
+   * Email marketing state as Shopify names it (SUBSCRIBED, NOT_SUBSCRIBED, PENDING, UNSUBSCRIBED,
+   * INVALID, REDACTED) and when it last changed: stored only when newer than what we hold.
+   */
+  emailMarketingConsent?: string | null;
+  consentUpdatedAt?: Date | null;
+  /** The customer's language in Shopify ("ja", "en", …). */
+  locale?: string | null;
 }
 
 export interface OrderLineSnapshot {

@@ -5,8 +5,11 @@ import type { StatsOrder } from "../domain/customer-stats";
 import { deleteCustomerNotes } from "./customer-note.server";
 import { deleteSurveyAnswers } from "../services/survey-data.server";
 
-type PersonalData = Pick<CustomerRef, "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags">;
-const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags"] as const;
+type PersonalData = Pick<
+  CustomerRef,
+  "firstName" | "lastName" | "email" | "countryCode" | "provinceCode" | "tags" | "emailMarketingConsent" | "consentUpdatedAt" | "locale"
+>;
+const PII_FIELDS = ["firstName", "lastName", "email", "countryCode", "provinceCode", "tags", "emailMarketingConsent", "consentUpdatedAt", "locale"] as const;
 
 const PII_COLUMNS = {
   id: "int",
@@ -17,12 +20,24 @@ const PII_COLUMNS = {
   countryCode: "text",
   provinceCode: "text",
   tags: "text",
+  emailMarketingConsent: "text",
+  consentUpdatedAt: "timestamp",
+  locale: "text",
 } as const;
 
 /** One ref per customer, later refs filling in fields the earlier ones lacked. */
 function mergeRefs(refs: CustomerRef[]): Map<string, CustomerRef> {
   const byGid = new Map<string, CustomerRef>();
-  for (const ref of refs) byGid.set(ref.gid, { ...byGid.get(ref.gid), ...definedOnly(ref) } as CustomerRef);
+  for (const ref of refs) {
+    const earlier = byGid.get(ref.gid);
+    const merged = { ...earlier, ...definedOnly(ref) } as CustomerRef;
+    // Consent: the newer statement wins, whatever order the payloads came in.
+    if (earlier?.emailMarketingConsent !== undefined && !consentIsNewer(ref.consentUpdatedAt, earlier.consentUpdatedAt ?? null)) {
+      merged.emailMarketingConsent = earlier.emailMarketingConsent;
+      merged.consentUpdatedAt = earlier.consentUpdatedAt;
+    }
+    byGid.set(ref.gid, merged);
+  }
   return byGid;
 }
 
@@ -53,7 +68,18 @@ async function insertNewCustomers(client: Tx, shop: string, refs: CustomerRef[])
   );
 }
 
-type StoredPersonalData = { id: number; gid: string; redactedAt: unknown } & Record<(typeof PII_FIELDS)[number], string | null>;
+type StoredPersonalData = { id: number; gid: string; redactedAt: unknown } & Record<Exclude<(typeof PII_FIELDS)[number], "consentUpdatedAt">, string | null> & {
+  consentUpdatedAt: Date | null;
+};
+
+/** A consent statement dated `incoming` replaces one dated `stored` (undefined: the payload had none). */
+function consentIsNewer(incoming: Date | null | undefined, stored: Date | null): boolean {
+  if (incoming === undefined) return false;
+  return stored === null || (incoming !== null && incoming.getTime() > stored.getTime());
+}
+
+const samePersonalValue = (a: unknown, b: unknown) =>
+  a instanceof Date || b instanceof Date ? (a as Date | null)?.getTime() === (b as Date | null)?.getTime() : a === b;
 
 async function findCustomersByGid(tx: Tx, shop: string, gids: string[]): Promise<StoredPersonalData[]> {
   const dialect = sqlDialect(tx);
@@ -64,7 +90,7 @@ async function findCustomersByGid(tx: Tx, shop: string, gids: string[]): Promise
     shop,
     JSON.stringify(gids),
   );
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  return rows.map((r) => ({ ...r, id: Number(r.id), consentUpdatedAt: r.consentUpdatedAt === null ? null : dateFrom(r.consentUpdatedAt) }));
 }
 
 /**
@@ -85,12 +111,22 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
   const changed = existing.filter((row) => {
     if (row.redactedAt) return false;
     const changes = personalData(byGid.get(row.gid)!);
-    return PII_FIELDS.some((f) => changes[f] !== undefined && changes[f] !== row[f]);
+    if (changes.emailMarketingConsent !== undefined && !consentIsNewer(changes.consentUpdatedAt, row.consentUpdatedAt)) {
+      delete changes.emailMarketingConsent;
+      delete changes.consentUpdatedAt;
+    }
+    return PII_FIELDS.some((f) => changes[f] !== undefined && !samePersonalValue(changes[f], row[f]));
   });
   if (changed.length > 0) {
     const dialect = sqlDialect(tx);
     const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 1);
-    const set = PII_FIELDS.map((f) => `"${f}" = ${rows.col(f)}`).join(", ");
+    // Consent moves only forward in time, also against a write that raced this one.
+    const newer = `(c."consentUpdatedAt" IS NULL OR (${rows.col("consentUpdatedAt")} IS NOT NULL AND ${rows.col("consentUpdatedAt")} > c."consentUpdatedAt"))`;
+    const set = PII_FIELDS.map((f) =>
+      f === "emailMarketingConsent" || f === "consentUpdatedAt"
+        ? `"${f}" = CASE WHEN ${newer} THEN ${rows.col(f)} ELSE c."${f}" END`
+        : `"${f}" = ${rows.col(f)}`,
+    ).join(", ");
     await sqlExecute(
       tx,
       `UPDATE "Customer" AS c SET ${set}, "updatedAt" = ${timestampLiteral(dialect, new Date())}
@@ -115,7 +151,7 @@ function definedOnly(ref: CustomerRef): Partial<CustomerRef> {
 
 function personalData(ref: CustomerRef): PersonalData {
   const data: PersonalData = {};
-  for (const f of PII_FIELDS) if (ref[f] !== undefined) data[f] = ref[f];
+  for (const f of PII_FIELDS) if (ref[f] !== undefined) (data as Record<string, unknown>)[f] = ref[f];
   return data;
 }
 
@@ -190,7 +226,7 @@ export async function redactCustomer(tx: Tx, shop: string, customerGid: string, 
   await deleteSurveyAnswers(tx, shop, { customerGid, orderGids: ordersToRedact });
   const result = await tx.customer.updateMany({
     where: { shop, gid: customerGid },
-    data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, redactedAt: at },
+    data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, emailMarketingConsent: null, consentUpdatedAt: null, locale: null, redactedAt: at },
   });
   return result.count > 0;
 }

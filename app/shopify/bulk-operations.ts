@@ -14,7 +14,8 @@ import { gidOf, isoDateTime, parseWith, regionCode } from "./payloads";
  */
 export const CUSTOMERS_BULK_QUERY = `{ customers { edges { node {
   id firstName lastName
-  defaultEmailAddress { emailAddress }
+  defaultEmailAddress { emailAddress marketingState marketingUpdatedAt }
+  locale
   tags
   defaultAddress { countryCodeV2 provinceCode }
 } } } }`;
@@ -87,7 +88,10 @@ const customerNode = z.object({
   id: gidOf("Customer"),
   firstName: z.string().nullish(),
   lastName: z.string().nullish(),
-  defaultEmailAddress: z.object({ emailAddress: z.string().nullish() }).nullish(),
+  defaultEmailAddress: z
+    .object({ emailAddress: z.string().nullish(), marketingState: z.string().nullish(), marketingUpdatedAt: isoDateTime.nullish() })
+    .nullish(),
+  locale: z.string().nullish(),
   tags: z.array(z.string()).nullish(),
   defaultAddress: z.object({ countryCodeV2: z.string().nullish(), provinceCode: z.string().nullish() }).nullish(),
 });
@@ -119,6 +123,10 @@ export function bulkCustomerRef(line: string): CustomerRef {
     countryCode: address?.countryCodeV2 ?? null,
     provinceCode: address ? regionCode(address.countryCodeV2, address.provinceCode) : null,
     tags: node.tags && node.tags.length > 0 ? node.tags.join(", ") : null,
+    ...(node.defaultEmailAddress?.marketingState
+      ? { emailMarketingConsent: node.defaultEmailAddress.marketingState, consentUpdatedAt: node.defaultEmailAddress.marketingUpdatedAt ?? null }
+      : {}),
+    ...(node.locale !== undefined ? { locale: node.locale } : {}),
   };
 }
 

@@ -169,6 +169,11 @@ const customerSchema = z.object({
   email: z.string().nullish(),
   default_address: z.object({ country_code: z.string().nullish(), province_code: z.string().nullish() }).nullish(),
   tags: z.string().nullish(),
+  // Webhook versions before 2025-01 (later ones send customers/email_marketing_consent_update instead).
+  email_marketing_consent: z
+    .object({ state: z.string().nullish(), opt_in_level: z.string().nullish(), consent_updated_at: isoDateTime.nullish() })
+    .nullish(),
+  locale: z.string().nullish(),
 });
 
 const orderSchema = z.object({
@@ -259,6 +264,14 @@ function toCustomerRef(customer: z.output<typeof customerSchema>): CustomerRef {
     countryCode: address === undefined ? undefined : address === null ? null : address.country_code,
     provinceCode: address === undefined ? undefined : address === null ? null : regionCode(address.country_code, address.province_code),
     tags: customer.tags,
+    // A missing or empty consent object says nothing: keep what we hold.
+    ...(customer.email_marketing_consent?.state
+      ? {
+          emailMarketingConsent: customer.email_marketing_consent.state.toUpperCase(),
+          consentUpdatedAt: customer.email_marketing_consent.consent_updated_at ?? null,
+        }
+      : {}),
+    locale: customer.locale,
   };
 }
 

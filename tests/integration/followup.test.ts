@@ -11,7 +11,11 @@ import { messageIdFor } from "~/mail/send.server";
 import { MailTransports } from "~/mail/transport.server";
 import { journeyDefinitionJson, replenishmentDefinitionJson, defaultReplenishmentTemplate } from "~/services/followup-settings/definition";
 import { learnIntervals, planFollowUps, retryDelayMs, sendDueMail } from "~/services/followup/scheduler.server";
-import { app } from "../helpers/app";
+import { action as ordersCreate } from "~/routes/webhooks.orders.create";
+import { bulkCustomerRef } from "~/shopify/bulk-operations";
+import { app, customerByGid } from "../helpers/app";
+import { orderPayload } from "../helpers/payloads";
+import { webhookRequest } from "../helpers/shopify";
 import { startLoopbackSmtp, type LoopbackSmtp } from "../helpers/smtp";
 
 const SHOP = "yamada-shoten.myshopify.com";
@@ -379,5 +383,55 @@ describe("two workers", () => {
     expect(counts.size).toBe(200);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
     expect(await prisma.mailSend.count({ where: { status: "sent" } })).toBe(200);
+  });
+});
+
+describe("consent and locale from order webhooks", () => {
+  it("stores the newest consent statement whatever order the webhooks arrive in", async () => {
+    const { drain } = await app();
+    const gid = "gid://shopify/Customer/4242";
+    async function orderWith(id: number, consent: Record<string, unknown> | undefined) {
+      const body = orderPayload({ id, customerId: 4242, total: "3000" });
+      const customer = body.customer as Record<string, unknown>;
+      body.customer = { ...customer, locale: "en", ...(consent ? { email_marketing_consent: consent } : {}) };
+      const response = await ordersCreate({ request: webhookRequest({ topic: "orders/create", body }), params: {}, context: {} });
+      expect(response.status).toBe(200);
+      await drain();
+      return customerByGid(gid);
+    }
+    expect(await orderWith(9001, { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-10-01T10:00:00+09:00" })).toMatchObject({
+      emailMarketingConsent: "SUBSCRIBED",
+      consentUpdatedAt: new Date("2026-10-01T01:00:00Z"),
+      locale: "en",
+    });
+    // An older statement delivered late changes nothing …
+    expect(await orderWith(9002, { state: "unsubscribed", opt_in_level: null, consent_updated_at: "2026-09-01T10:00:00+09:00" })).toMatchObject({
+      emailMarketingConsent: "SUBSCRIBED",
+      consentUpdatedAt: new Date("2026-10-01T01:00:00Z"),
+    });
+    // … nor does one without a date once we hold a dated one; a newer one does.
+    expect(await orderWith(9003, { state: "unsubscribed", opt_in_level: null, consent_updated_at: null })).toMatchObject({ emailMarketingConsent: "SUBSCRIBED" });
+    expect(await orderWith(9004, { state: "unsubscribed", opt_in_level: null, consent_updated_at: "2026-10-05T10:00:00+09:00" })).toMatchObject({
+      emailMarketingConsent: "UNSUBSCRIBED",
+      consentUpdatedAt: new Date("2026-10-05T01:00:00Z"),
+    });
+    // Webhooks of API 2025-01 and later carry no consent: what we hold stays.
+    expect(await orderWith(9005, undefined)).toMatchObject({ emailMarketingConsent: "UNSUBSCRIBED" });
+  });
+});
+
+describe("consent and locale from the history import", () => {
+  it("reads the customers export's marketing state, its date and the language", () => {
+    const line = (email: Record<string, unknown> | null, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ id: "gid://shopify/Customer/7", firstName: "花子", lastName: "山田", defaultEmailAddress: email, tags: [], defaultAddress: null, ...extra });
+    expect(bulkCustomerRef(line({ emailAddress: "h@example.jp", marketingState: "SUBSCRIBED", marketingUpdatedAt: "2026-10-01T01:00:00Z" }, { locale: "en" }))).toMatchObject({
+      email: "h@example.jp",
+      emailMarketingConsent: "SUBSCRIBED",
+      consentUpdatedAt: new Date("2026-10-01T01:00:00Z"),
+      locale: "en",
+    });
+    // No address: nothing said about consent (the stored value stays); an export without the field neither.
+    expect(bulkCustomerRef(line(null))).not.toHaveProperty("emailMarketingConsent");
+    expect(bulkCustomerRef(line({ emailAddress: "h@example.jp" }))).not.toHaveProperty("emailMarketingConsent");
   });
 });

@@ -37,7 +37,10 @@ export interface FakeBulkCustomer {
   id: string;
   firstName: string | null;
   lastName: string | null;
-  defaultEmailAddress: { emailAddress: string } | null;
+  /** marketingState defaults to NOT_SUBSCRIBED (never asked) when a test leaves it out. */
+  defaultEmailAddress: { emailAddress: string; marketingState?: string; marketingUpdatedAt?: string | null } | null;
+  /** Shopify's customer language; "ja" when a test leaves it out. */
+  locale?: string;
   tags: string[];
   defaultAddress: { countryCodeV2: string; provinceCode: string | null } | null;
 }
@@ -106,7 +109,7 @@ export function fakeBulkOperations(options: {
       document: parse(op.query),
       rootValue: {
         orders: { edges: shopOrders.map((node) => ({ node })) },
-        customers: { edges: (customers.get(op.shop) ?? []).map((node) => ({ node })) },
+        customers: { edges: (customers.get(op.shop) ?? []).map((node) => ({ node: withCustomerDefaults(node) })) },
       },
     }) as { data?: Record<string, unknown>; errors?: readonly { message: string }[] };
     if (result.errors) {
@@ -304,5 +307,15 @@ export function fakeBulkOperations(options: {
       storage.expired.clear();
       storage.requests.length = 0;
     },
+  };
+}
+
+/** The non-null fields Shopify always answers, for customers a test seeded without them. */
+function withCustomerDefaults(customer: FakeBulkCustomer): FakeBulkCustomer {
+  const email = customer.defaultEmailAddress;
+  return {
+    ...customer,
+    locale: customer.locale ?? "ja",
+    defaultEmailAddress: email && { marketingState: "NOT_SUBSCRIBED", marketingUpdatedAt: null, ...email },
   };
 }
