@@ -13,6 +13,9 @@ import { journeyDefinitionJson, replenishmentDefinitionJson, defaultReplenishmen
 import { learnIntervals, planFollowUps, retryDelayMs, sendDueMail } from "~/services/followup/scheduler.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { bulkCustomerRef } from "~/shopify/bulk-operations";
+import { FOLLOW_UP_DUE_TRIGGER } from "~/domain/flow-payloads";
+import { closeMailTransports } from "~/mail/transport.server";
+import { followUpTick } from "~/services/followup/jobs.server";
 import { app, customerByGid } from "../helpers/app";
 import { orderPayload } from "../helpers/payloads";
 import { webhookRequest } from "../helpers/shopify";
@@ -433,5 +436,54 @@ describe("consent and locale from the history import", () => {
     // No address: nothing said about consent (the stored value stays); an export without the field neither.
     expect(bulkCustomerRef(line(null))).not.toHaveProperty("emailMarketingConsent");
     expect(bulkCustomerRef(line({ emailAddress: "h@example.jp" }))).not.toHaveProperty("emailMarketingConsent");
+  });
+});
+
+describe("jobs", () => {
+  it("the worker's tick plans and sends through the job queue (table queue / pg-boss)", async () => {
+    const { prisma, queue, drain } = await app();
+    const previousKey = process.env.TOKUI_ENCRYPTION_KEY;
+    process.env.TOKUI_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
+    try {
+      // The jobs run at the real clock: sending hours all day, so the test passes at any hour.
+      await prisma.mailSettings.update({ where: { shop: SHOP }, data: { sendFromHour: 0, sendToHour: 24 } });
+      await enableFirstJourney(prisma);
+      await customer(prisma, 1, [new Date(Date.now() - 21.5 * DAY)]);
+      await customer(prisma, 2, [new Date(Date.now() - 3 * DAY)]);
+      expect(await followUpTick(prisma, queue)).toBe(1);
+      await drain();
+      const rows = await prisma.mailSend.findMany();
+      expect(rows).toMatchObject([{ status: "sent", step: 1 }]);
+      expect(smtp.received.map((m) => m.rcptTo[0])).toEqual(["customer1@example.jp"]);
+      // The next tick finds nothing new.
+      await followUpTick(prisma, queue);
+      await drain();
+      expect(smtp.received).toHaveLength(1);
+    } finally {
+      closeMailTransports();
+      if (previousKey === undefined) delete process.env.TOKUI_ENCRYPTION_KEY;
+      else process.env.TOKUI_ENCRYPTION_KEY = previousKey;
+    }
+  });
+
+  it("queues Shopify Flow's 'follow up due' for treated steps when the shop has an active workflow", async () => {
+    const { prisma, queue, db } = await app();
+    await enableFirstJourney(prisma, 50);
+    for (let n = 1; n <= 20; n++) await customer(prisma, n, [T0]);
+    const now = new Date("2026-10-23T01:00:00Z");
+    const waiting = async () => (await queue.counts())["flow-trigger:waiting"] ?? 0;
+    const before = await waiting();
+    await prisma.flowTriggerState.create({ data: { shop: SHOP, handle: FOLLOW_UP_DUE_TRIGGER, enabled: true, updatedAt: now } });
+    try {
+      const plan = await planFollowUps(prisma, SHOP, now, { queue });
+      expect((await waiting()) - before).toBe(plan.scheduled["journey:first"]);
+      // Planning again fires nothing again.
+      await planFollowUps(prisma, SHOP, now, { queue });
+      expect((await waiting()) - before).toBe(plan.scheduled["journey:first"]);
+    } finally {
+      await prisma.flowTriggerState.deleteMany();
+      if (db.kind === "postgresql") await prisma.$executeRawUnsafe("DELETE FROM pgboss.job WHERE name = 'flow-trigger'");
+      else await prisma.job.deleteMany({ where: { queue: "flow-trigger" } });
+    }
   });
 });
