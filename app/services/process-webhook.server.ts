@@ -1,13 +1,14 @@
 import type { PrismaClient, Tx } from "../db.server";
 import type { OrderSnapshot } from "../domain/types";
 import { logger } from "../logger.server";
-import { redactCustomer } from "../models/customer.server";
+import { ensureCustomers, redactCustomer, upsertCustomers } from "../models/customer.server";
 import { deleteShopData, ensureShop, markShopUninstalled } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import {
   PayloadError,
   parseCustomersDataRequest,
   parseCustomersRedact,
+  parseEmailMarketingConsentUpdate,
   parseOrderWebhook,
   parseRefundWebhook,
   parseWebhookJson,
@@ -149,6 +150,17 @@ async function prepare(
       const request = parseCustomersRedact(body);
       return async (tx) => {
         if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now(), request.ordersToRedact);
+        return null;
+      };
+    }
+    case "customers/email_marketing_consent_update": {
+      // A customer may subscribe before their first order reaches us: the row is made now.
+      const update = parseEmailMarketingConsentUpdate(body);
+      const ref = { gid: update.customerGid, emailMarketingConsent: update.emailMarketingConsent, consentUpdatedAt: update.consentUpdatedAt ?? now() };
+      await ensureShop(prisma, shop);
+      await ensureCustomers(prisma, shop, [ref]);
+      return async (tx) => {
+        await upsertCustomers(tx, shop, [ref]);
         return null;
       };
     }

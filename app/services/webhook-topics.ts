@@ -1,6 +1,7 @@
 import {
   parseCustomersDataRequest,
   parseCustomersRedact,
+  parseEmailMarketingConsentUpdate,
   parseOrderWebhook,
   parseRefundWebhook,
   parseShopRedact,
@@ -20,6 +21,8 @@ export const WEBHOOK_TOPICS = {
   "app/uninstalled": (body: unknown) => body,
   "customers/data_request": parseCustomersDataRequest,
   "customers/redact": parseCustomersRedact,
+  // Consent changes made in Shopify: follow-up mail goes only to SUBSCRIBED customers.
+  "customers/email_marketing_consent_update": parseEmailMarketingConsentUpdate,
   "shop/redact": parseShopRedact,
   // The history import's export finished: wakes the run that follows it (app/services/backfill*).
   "bulk_operations/finish": parseBulkOperationFinish,

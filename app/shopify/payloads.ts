@@ -406,6 +406,28 @@ export function parseCustomersRedact(body: unknown): {
   };
 }
 
+// customers/email_marketing_consent_update (since API 2025-01 the only webhook that says a
+// customer's email marketing consent changed).
+const emailMarketingConsentUpdateSchema = z.object({
+  customer_id: restId,
+  email_address: z.string().nullish(),
+  email_marketing_consent: z.object({
+    state: z.string().min(1),
+    opt_in_level: z.string().nullish(),
+    consent_updated_at: isoDateTime.nullish(),
+  }),
+});
+
+/** The customer's new consent; consentUpdatedAt null when Shopify gave no date (the caller dates it). */
+export function parseEmailMarketingConsentUpdate(body: unknown): { customerGid: Gid; emailMarketingConsent: string; consentUpdatedAt: Date | null } {
+  const payload = parseWith(emailMarketingConsentUpdateSchema, body);
+  return {
+    customerGid: requiredGid("Customer", payload.customer_id, "customer_id"),
+    emailMarketingConsent: payload.email_marketing_consent.state.toUpperCase(),
+    consentUpdatedAt: payload.email_marketing_consent.consent_updated_at ?? null,
+  };
+}
+
 export function parseShopRedact(body: unknown): { shopDomain: string } {
   return { shopDomain: parseWith(shopRedactSchema, body).shop_domain };
 }

@@ -12,6 +12,7 @@ import { MailTransports } from "~/mail/transport.server";
 import { journeyDefinitionJson, replenishmentDefinitionJson, defaultReplenishmentTemplate } from "~/services/followup-settings/definition";
 import { learnIntervals, planFollowUps, retryDelayMs, sendDueMail } from "~/services/followup/scheduler.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
+import { action as consentUpdate } from "~/routes/webhooks.customers.email_marketing_consent_update";
 import { bulkCustomerRef } from "~/shopify/bulk-operations";
 import { FOLLOW_UP_DUE_TRIGGER } from "~/domain/flow-payloads";
 import { closeMailTransports } from "~/mail/transport.server";
@@ -420,6 +421,41 @@ describe("consent and locale from order webhooks", () => {
     });
     // Webhooks of API 2025-01 and later carry no consent: what we hold stays.
     expect(await orderWith(9005, undefined)).toMatchObject({ emailMarketingConsent: "UNSUBSCRIBED" });
+  });
+});
+
+describe("consent from customers/email_marketing_consent_update", () => {
+  it("creates or updates the customer's consent, newest statement first, and a first order keeps it", async () => {
+    const { drain } = await app();
+    const gid = "gid://shopify/Customer/5151";
+    async function consent(state: string, at: string | null) {
+      const body = { customer_id: 5151, email_address: "k@example.jp", email_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: at, consent_collected_from: "SHOPIFY" } };
+      const response = await consentUpdate({ request: webhookRequest({ topic: "customers/email_marketing_consent_update", body }), params: {}, context: {} });
+      expect(response.status).toBe(200);
+      await drain();
+      return customerByGid(gid);
+    }
+    // Subscribed at checkout, before the order webhook is processed: the row is made with it.
+    expect(await consent("subscribed", "2026-10-01T10:00:00+09:00")).toMatchObject({ emailMarketingConsent: "SUBSCRIBED", orderCount: 0 });
+    const body = orderPayload({ id: 9101, customerId: 5151, total: "3000" });
+    expect((await ordersCreate({ request: webhookRequest({ topic: "orders/create", body }), params: {}, context: {} })).status).toBe(200);
+    await drain();
+    expect(await customerByGid(gid)).toMatchObject({ emailMarketingConsent: "SUBSCRIBED", orderCount: 1 });
+    // A delayed older statement loses; a newer one wins.
+    expect(await consent("unsubscribed", "2026-09-30T10:00:00+09:00")).toMatchObject({ emailMarketingConsent: "SUBSCRIBED" });
+    expect(await consent("unsubscribed", "2026-10-02T10:00:00+09:00")).toMatchObject({
+      emailMarketingConsent: "UNSUBSCRIBED",
+      consentUpdatedAt: new Date("2026-10-02T01:00:00Z"),
+    });
+  });
+
+  it("refuses a payload without a customer id (400-class, nothing stored)", async () => {
+    const response = await consentUpdate({
+      request: webhookRequest({ topic: "customers/email_marketing_consent_update", body: { email_marketing_consent: { state: "subscribed" } } }),
+      params: {},
+      context: {},
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
   });
 });
 
