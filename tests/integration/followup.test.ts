@@ -16,7 +16,7 @@ import { action as consentUpdate } from "~/routes/webhooks.customers.email_marke
 import { bulkCustomerRef } from "~/shopify/bulk-operations";
 import { FOLLOW_UP_DUE_TRIGGER } from "~/domain/flow-payloads";
 import { closeMailTransports } from "~/mail/transport.server";
-import { followUpTick } from "~/services/followup/jobs.server";
+import { followUpTick, learnIntervalsIfStale } from "~/services/followup/jobs.server";
 import { app, customerByGid } from "../helpers/app";
 import { orderPayload } from "../helpers/payloads";
 import { webhookRequest } from "../helpers/shopify";
@@ -361,6 +361,24 @@ describe("replenishment reminders", () => {
     expect(await send(prisma, due)).toMatchObject({ sent: 1 });
     expect(smtp.received.map((m) => m.rcptTo[0])).toEqual(["customer1@example.jp"]);
     expect((await planFollowUps(prisma, SHOP, new Date(due.getTime() + DAY))).scheduled).toEqual({});
+  });
+});
+
+describe("interval learning in the plan job", () => {
+  it("learns when reminders are on and the last learning is a day old, not on every tick", async () => {
+    const { prisma } = await app();
+    const product = "gid://shopify/Product/777";
+    for (let n = 1; n <= 5; n++) {
+      await customer(prisma, n, [new Date(T0.getTime() - 60 * DAY), new Date(T0.getTime() - 40 * DAY)], { products: [{ productGid: product, quantity: 1 }] });
+    }
+    expect(await learnIntervalsIfStale(prisma, SHOP, T0)).toBe(false); // reminders are off
+    await prisma.campaign.create({
+      data: { shop: SHOP, key: "replenishment", kind: "replenishment", enabled: true, definition: replenishmentDefinitionJson({ leadDays: 7, ...defaultReplenishmentTemplate() }) },
+    });
+    expect(await learnIntervalsIfStale(prisma, SHOP, T0)).toBe(true);
+    expect(await prisma.productInterval.findFirstOrThrow()).toMatchObject({ productGid: product, learnedDaysPerUnit: 20 });
+    expect(await learnIntervalsIfStale(prisma, SHOP, new Date(T0.getTime() + 3_600_000))).toBe(false);
+    expect(await learnIntervalsIfStale(prisma, SHOP, new Date(T0.getTime() + 25 * 3_600_000))).toBe(true);
   });
 });
 

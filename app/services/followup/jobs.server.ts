@@ -7,6 +7,8 @@
 import type { Database, PrismaClient, Tx } from "../../db.server";
 import { logger } from "../../logger.server";
 import type { JobInfo, JobQueue } from "../../queue/types";
+import { REPLENISHMENT_KEY } from "../followup-settings/definition";
+import { learnIntervals } from "./intervals.server";
 import { planFollowUps } from "./plan.server";
 import { sendDueMail } from "./send.server";
 import { FOLLOWUP_PLAN_QUEUE, FOLLOWUP_SEND_QUEUE } from "./types";
@@ -41,7 +43,22 @@ export async function followUpTick(prisma: PrismaClient, queue: JobQueue): Promi
   return shops.length;
 }
 
+/** Intervals are re-learned at most this often (they move slowly; learning reads every order line). */
+export const LEARN_EVERY_MS = 24 * 3_600_000;
+
+/** Re-learn the shop's product intervals when reminders are on and the last learning is a day old. */
+export async function learnIntervalsIfStale(prisma: PrismaClient, shop: string, now: Date): Promise<boolean> {
+  const reminders = await prisma.campaign.findFirst({ where: { shop, key: REPLENISHMENT_KEY, enabled: true }, select: { id: true } });
+  if (!reminders) return false;
+  const latest = await prisma.productInterval.aggregate({ where: { shop }, _max: { learnedAt: true } });
+  const at = latest._max.learnedAt;
+  if (at !== null && now.getTime() - at.getTime() < LEARN_EVERY_MS) return false;
+  await learnIntervals(prisma, shop, now);
+  return true;
+}
+
 export async function runFollowUpPlanJob(prisma: PrismaClient, queue: JobQueue, job: Pick<JobInfo, "shop">): Promise<void> {
+  await learnIntervalsIfStale(prisma, job.shop, new Date());
   const result = await planFollowUps(prisma, job.shop, new Date(), { queue });
   const planned = Object.values(result.scheduled).reduce((a, b) => a + b, 0);
   if (planned > 0) {
