@@ -173,10 +173,11 @@ export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds:
   const dialect = sqlDialect(tx);
   const ids = JSON.stringify(customerIds);
   const inIds = jsonList(dialect, "int", 2);
-  const shopParam = placeholder(dialect, 1);
+  // shopFilter keeps SQLite on the id / customerId lookups: left to itself it walks one of the
+  // shop's indexes — every customer or order of the shop, for each batch.
   await sqlExecute(
     tx,
-    `UPDATE "Customer" SET "updatedAt" = ${timestampLiteral(dialect, new Date())} WHERE "shop" = ${shopParam} AND "id" IN ${inIds}`,
+    `UPDATE "Customer" AS c SET "updatedAt" = ${timestampLiteral(dialect, new Date())} WHERE ${shopFilter(dialect, "c", 1)} AND c."id" IN ${inIds}`,
     shop,
     ids,
   );
@@ -185,14 +186,14 @@ export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds:
   const [customers, orders] = await Promise.all([
     sqlQuery<CustomerRow>(
       tx,
-      `SELECT "id", "rankKey", "orderCount", "windowSpent" FROM "Customer" WHERE "shop" = ${shopParam} AND "id" IN ${inIds}`,
+      `SELECT c."id", c."rankKey", c."orderCount", c."windowSpent" FROM "Customer" AS c WHERE ${shopFilter(dialect, "c", 1)} AND c."id" IN ${inIds}`,
       shop,
       ids,
     ),
     sqlQuery<OrderRow>(
       tx,
-      `SELECT "customerId", "processedAt", "totalPrice", "currentTotal", "cancelledAt", "currency" FROM "Order"
-       WHERE "shop" = ${shopParam} AND "customerId" IN ${inIds}`,
+      `SELECT o."customerId", o."processedAt", o."totalPrice", o."currentTotal", o."cancelledAt", o."currency" FROM "Order" AS o
+       WHERE ${shopFilter(dialect, "o", 1)} AND o."customerId" IN ${inIds}`,
       shop,
       ids,
     ),

@@ -135,7 +135,7 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
     for (const o of known) ids.set(o.snapshot.gid, o.existingId!);
     await sqlExecute(
       tx,
-      `DELETE FROM "OrderLine" WHERE "shop" = ${placeholder(dialect, 1)} AND "orderId" IN ${jsonList(dialect, "int", 2)}`,
+      `DELETE FROM "OrderLine" AS l WHERE ${shopFilter(dialect, "l", 1)} AND l."orderId" IN ${jsonList(dialect, "int", 2)}`,
       shop,
       JSON.stringify(known.map((o) => o.existingId!)),
     );
