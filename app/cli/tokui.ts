@@ -149,6 +149,10 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           });
           clearInterval(keepAlive);
           io.err.write("worker stopping after the jobs in hand\n");
+          await context.queue.stop();
+          // Pooled SMTP connections say QUIT rather than being cut (ADR 0020).
+          const { closeMailTransports } = await import("../mail/transport.server");
+          closeMailTransports();
           return 0;
         }
         case "followup": {
