@@ -78,7 +78,7 @@ async function datasetFromDatabase(): Promise<AnalyticsDataset> {
       cancelledAt: o.cancelledAt,
       lines: o.lines.map((l) => ({ productGid: l.productGid, title: l.title })),
     })),
-    rankChanges: rankChanges.map((r) => ({ fromRank: r.fromRank, toRank: r.toRank, createdAt: r.createdAt })),
+    rankChanges: rankChanges.map((r) => ({ fromRank: r.fromRank, toRank: r.toRank, createdAt: r.createdAt, reason: r.reason })),
     tiers: tiers.map((t) => ({ key: t.key, position: t.position, labelJa: t.labelJa, labelEn: t.labelEn })),
   };
 }

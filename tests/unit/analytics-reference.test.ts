@@ -283,6 +283,23 @@ describe("edge cases", () => {
     expect(one.rfm.grid).toEqual([{ recency: 1, frequency: 1, customers: 1 }]);
   });
 
+  it("the history import's baseline ranks are not rank moves", () => {
+    const imported = referenceDashboard(
+      {
+        customers: [{ id: 7, rankKey: "first" }],
+        orders: [order(7, "2026-05-10T00:00:00Z", 1980n)],
+        rankChanges: [
+          { fromRank: null, toRank: "first", createdAt: new Date("2026-05-20T00:00:00Z"), reason: "history import" },
+          { fromRank: "first", toRank: "second", createdAt: new Date("2026-05-21T00:00:00Z"), reason: "order #1002 (orders/create)" },
+        ],
+        tiers: TIERS,
+      },
+      PARAMS,
+    );
+    expect(imported.ranks.transitions).toEqual([{ from: "first", to: "second", count: 1, direction: "up" }]);
+    expect(imported.ranks.moves).toEqual({ up: 1, down: 0, other: 0 });
+  });
+
   it("only guests: orders and revenue, no customers", () => {
     const guests = referenceDashboard(
       { customers: [], orders: [order(null, "2026-05-10T00:00:00Z", 500n), order(null, "2026-05-11T00:00:00Z", 700n)], rankChanges: [], tiers: TIERS },

@@ -4,6 +4,7 @@
  * purpose; nothing here needs to be fast.
  */
 import { customerStats, isCountedOrder, type CustomerStats } from "../customer-stats";
+import { importReason } from "../rank-change-reason";
 import {
   DAY_MS,
   averageDays,
@@ -58,6 +59,8 @@ export interface RefRankChange {
   fromRank: string | null;
   toRank: string | null;
   createdAt: Date;
+  /** RankChange.reason: the history import's baseline ranks are not moves (importReason()). */
+  reason?: string;
 }
 
 export interface AnalyticsDataset {
@@ -213,7 +216,7 @@ export function referenceDashboard(data: AnalyticsDataset, p: DashboardParams, o
   for (const c of facts) byRank.set(c.rankKey, (byRank.get(c.rankKey) ?? 0) + 1);
   const transitions = new Map<string, RankTransitionCount>();
   for (const change of data.rankChanges) {
-    if (!inPeriod(change.createdAt, p)) continue;
+    if (!inPeriod(change.createdAt, p) || change.reason === importReason()) continue;
     const id = JSON.stringify([change.fromRank, change.toRank]);
     const t = transitions.get(id) ?? { from: change.fromRank, to: change.toRank, count: 0 };
     t.count += 1;

@@ -44,6 +44,7 @@ import {
   type RfmSegment,
 } from "../../domain/analytics/types";
 import type { JobQueue } from "../../queue/types";
+import { importReason } from "../../domain/rank-change-reason";
 import { enqueueAnalyticsRefresh } from "./refresh.server";
 import { readSnapshots } from "./snapshot.server";
 import { big, counted, num, sqlFor } from "./sql.server";
@@ -189,15 +190,19 @@ async function rankDistribution(db: PrismaClient, p: DashboardParams) {
   };
 }
 
-/** Rank changes created in the period, per from → to. */
+/**
+ * Rank changes created in the period, per from → to. The history import's baseline ranks are
+ * not moves: an import would otherwise show every customer moving in the week it ran.
+ */
 async function rankMoves(db: PrismaClient, p: DashboardParams): Promise<RankTransitionCount[]> {
   const s = sqlFor(db);
   const rows = await sqlQuery<Row>(
     db,
     `SELECT r."fromRank" AS "fromRank", r."toRank" AS "toRank", COUNT(*) AS "count" FROM "RankChange" r
-     WHERE r."shop" = ${s.param(1)} AND r."createdAt" >= ${s.at(p.from)} AND r."createdAt" < ${s.at(p.to)}
+     WHERE r."shop" = ${s.param(1)} AND r."createdAt" >= ${s.at(p.from)} AND r."createdAt" < ${s.at(p.to)} AND r."reason" <> ${s.param(2)}
      GROUP BY r."fromRank", r."toRank"`,
     p.shop,
+    importReason(),
   );
   return rows.map((r) => ({
     from: r.fromRank === null ? null : String(r.fromRank),
