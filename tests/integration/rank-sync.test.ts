@@ -191,6 +191,7 @@ describe("rank sync after ingestion", () => {
         { namespace: "app--4242", key: "order_count", type: "number_integer", value: "1" },
         { namespace: "app--4242", key: "rank", type: "single_line_text_field", value: "first" },
       ]),
+      emailMarketingConsent: null, // rank sync never touches consent
     });
     expect(operations()).toEqual([
       ["CustomerRankTags", 200],
