@@ -7,11 +7,8 @@
  */
 import { setupServer } from "msw/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
-import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import * as entry from "~/entry.server";
-import * as root from "~/root";
-import * as appLayout from "~/routes/app";
+import { documentHandler } from "../helpers/remix-document";
 import * as dashboardRoute from "~/routes/app._index";
 import { formatMonth } from "~/components/dashboard/format";
 import { runRfmRefreshJob } from "~/services/analytics/refresh.server";
@@ -41,45 +38,7 @@ afterEach(() => {
 // ---------------------------------------------------------------------------------------------
 // The app's route tree for these URLs, as the Vite build would assemble it.
 
-const ROUTES = [
-  { id: "root", parentId: undefined, path: "", index: undefined, module: root },
-  { id: "routes/app", parentId: "root", path: "app", index: undefined, module: appLayout },
-  { id: "routes/app._index", parentId: "routes/app", path: undefined, index: true, module: dashboardRoute },
-] as const;
-
-const build: ServerBuild = {
-  mode: "production",
-  entry: { module: entry as unknown as ServerBuild["entry"]["module"] },
-  routes: Object.fromEntries(ROUTES.map((r) => [r.id, { id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: r.module as never }])),
-  assets: {
-    entry: { module: "/assets/entry.client.js", imports: [] },
-    routes: Object.fromEntries(
-      ROUTES.map((r) => [
-        r.id,
-        {
-          id: r.id,
-          parentId: r.parentId,
-          path: r.path,
-          index: r.index,
-          hasAction: false,
-          hasLoader: "loader" in r.module,
-          hasClientAction: false,
-          hasClientLoader: false,
-          hasErrorBoundary: "ErrorBoundary" in r.module,
-          module: `/assets/${r.id}.js`,
-          imports: [],
-        },
-      ]),
-    ),
-    url: "/assets/manifest.js",
-    version: "test",
-  },
-  publicPath: "/",
-  assetsBuildDirectory: "build/client",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: false },
-  isSpaMode: false,
-};
-const handle = createRequestHandler(build, "production");
+const handle = documentHandler([{ id: "routes/app._index", index: true, module: dashboardRoute }]);
 
 /** The dashboard's HTML as the admin's iframe receives it. */
 async function page(shop: string, options: { locale?: string; search?: Record<string, string> } = {}): Promise<string> {

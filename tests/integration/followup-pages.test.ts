@@ -8,10 +8,7 @@ import net from "node:net";
 import { setupServer } from "msw/node";
 import { SMTPServer } from "smtp-server";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
-import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
-import * as entry from "~/entry.server";
-import * as root from "~/root";
-import * as appLayout from "~/routes/app";
+import { documentHandler } from "../helpers/remix-document";
 import * as mailSettingsRoute from "~/routes/app.mail-settings";
 import * as journeysRoute from "~/routes/app.journeys";
 import * as resultsRoute from "~/routes/app.campaign-results";
@@ -616,47 +613,11 @@ describe("unsubscribe", () => {
 // ---------------------------------------------------------------------------------------------
 // The pages as HTML, through Remix's request handler (as tests/integration/survey.test.ts).
 
-const ROUTES = [
-  { id: "root", parentId: undefined, path: "", index: undefined, module: root },
-  { id: "routes/app", parentId: "root", path: "app", index: undefined, module: appLayout },
-  { id: "routes/app.mail-settings", parentId: "routes/app", path: "mail-settings", index: undefined, module: mailSettingsRoute },
-  { id: "routes/app.journeys", parentId: "routes/app", path: "journeys", index: undefined, module: journeysRoute },
-  { id: "routes/app.campaign-results", parentId: "routes/app", path: "campaign-results", index: undefined, module: resultsRoute },
-] as const;
-
-const build: ServerBuild = {
-  mode: "production",
-  entry: { module: entry as unknown as ServerBuild["entry"]["module"] },
-  routes: Object.fromEntries(ROUTES.map((r) => [r.id, { id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: r.module as never }])),
-  assets: {
-    entry: { module: "/assets/entry.client.js", imports: [] },
-    routes: Object.fromEntries(
-      ROUTES.map((r) => [
-        r.id,
-        {
-          id: r.id,
-          parentId: r.parentId,
-          path: r.path,
-          index: r.index,
-          hasAction: "action" in r.module,
-          hasLoader: "loader" in r.module,
-          hasClientAction: false,
-          hasClientLoader: false,
-          hasErrorBoundary: "ErrorBoundary" in r.module,
-          module: `/assets/${r.id}.js`,
-          imports: [],
-        },
-      ]),
-    ),
-    url: "/assets/manifest.js",
-    version: "test",
-  },
-  publicPath: "/",
-  assetsBuildDirectory: "build/client",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: false },
-  isSpaMode: false,
-};
-const handle = createRequestHandler(build, "production");
+const handle = documentHandler([
+  { id: "routes/app.mail-settings", path: "mail-settings", module: mailSettingsRoute },
+  { id: "routes/app.journeys", path: "journeys", module: journeysRoute },
+  { id: "routes/app.campaign-results", path: "campaign-results", module: resultsRoute },
+]);
 
 async function html(path: string, locale: string): Promise<string> {
   const response = await handle(adminPageRequest(path, SHOP, { locale }));

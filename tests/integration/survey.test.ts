@@ -14,10 +14,7 @@ import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { deleteShopData } from "~/models/shop.server";
 import { customerData } from "~/services/customer-data.server";
 import { customerDetail } from "~/services/customers/customer-detail.server";
-import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
-import * as entry from "~/entry.server";
-import * as root from "~/root";
-import * as appLayout from "~/routes/app";
+import { documentHandler } from "../helpers/remix-document";
 import * as dashboardRoute from "~/routes/app._index";
 import * as surveyRoute from "~/routes/app.survey";
 import { forgetSurveySettings, saveSurveySettings, surveySettingsForEditing } from "~/services/survey.server";
@@ -400,46 +397,10 @@ describe("rate limit", () => {
 // ---------------------------------------------------------------------------------------------
 // The pages as HTML, through Remix's request handler (as tests/integration/dashboard-page.test.ts).
 
-const ROUTES = [
-  { id: "root", parentId: undefined, path: "", index: undefined, module: root },
-  { id: "routes/app", parentId: "root", path: "app", index: undefined, module: appLayout },
-  { id: "routes/app._index", parentId: "routes/app", path: undefined, index: true, module: dashboardRoute },
-  { id: "routes/app.survey", parentId: "routes/app", path: "survey", index: undefined, module: surveyRoute },
-] as const;
-
-const build: ServerBuild = {
-  mode: "production",
-  entry: { module: entry as unknown as ServerBuild["entry"]["module"] },
-  routes: Object.fromEntries(ROUTES.map((r) => [r.id, { id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: r.module as never }])),
-  assets: {
-    entry: { module: "/assets/entry.client.js", imports: [] },
-    routes: Object.fromEntries(
-      ROUTES.map((r) => [
-        r.id,
-        {
-          id: r.id,
-          parentId: r.parentId,
-          path: r.path,
-          index: r.index,
-          hasAction: "action" in r.module,
-          hasLoader: "loader" in r.module,
-          hasClientAction: false,
-          hasClientLoader: false,
-          hasErrorBoundary: "ErrorBoundary" in r.module,
-          module: `/assets/${r.id}.js`,
-          imports: [],
-        },
-      ]),
-    ),
-    url: "/assets/manifest.js",
-    version: "test",
-  },
-  publicPath: "/",
-  assetsBuildDirectory: "build/client",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: false },
-  isSpaMode: false,
-};
-const handle = createRequestHandler(build, "production");
+const handle = documentHandler([
+  { id: "routes/app._index", index: true, module: dashboardRoute },
+  { id: "routes/app.survey", path: "survey", module: surveyRoute },
+]);
 
 async function html(path: string, locale: string, search: Record<string, string> = {}): Promise<string> {
   const response = await handle(adminPageRequest(path, TEST_SHOP, { locale, search }));
