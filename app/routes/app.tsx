@@ -33,6 +33,7 @@ export default function App() {
         <Link to="/app/backfill">{t(locale, "nav.backfill")}</Link>
         <Link to="/app/journeys">{t(locale, "nav.followup")}</Link>
         <Link to="/app/campaign-results">{t(locale, "nav.results")}</Link>
+        <Link to="/app/mail-log">{t(locale, "nav.mailLog")}</Link>
         <Link to="/app/mail-settings">{t(locale, "nav.mailSettings")}</Link>
       </NavMenu>
       <Outlet />
