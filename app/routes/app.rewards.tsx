@@ -24,12 +24,11 @@ import { z } from "zod";
 import { errorFor } from "../components/field-errors";
 import { appContext } from "../context.server";
 import type { FieldErrors } from "../domain/form-input";
-import type { MilestoneRow } from "../domain/milestone-form";
 import { readJsonBody } from "../lib/json-body.server";
 import { localeFromRequest, t, type Locale } from "../locales";
 import { GRANT_STATUSES, isGrantStatus, type GrantStatus } from "../domain/grant-status";
 import type { RewardGrantRow } from "../models/reward-grant-list.server";
-import { loadRewardSettings, saveRewardSettings } from "../services/reward-settings.server";
+import { loadRewardSettings, saveRewardSettings, type RewardRow } from "../services/reward-settings.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -59,6 +58,9 @@ const row = z.object({
   packerNoteJa: text(500),
   packerNoteEn: text(500),
   orderTag: text(100),
+  // Optional for callers from before the reward holdout: the defaults (no holdout, 14 days).
+  holdoutPercent: text(20).default("0"),
+  attributionDays: text(20).default("14"),
 });
 const body = z.object({ intent: z.literal("save"), rows: z.array(row).max(50) });
 
@@ -72,7 +74,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return json<ActionData>(result, { status: result.ok ? 200 : 422 });
 };
 
-function nextKey(rows: MilestoneRow[]): string {
+function nextKey(rows: RewardRow[]): string {
   const keys = new Set(rows.map((r) => r.key));
   let n = rows.length + 1;
   while (keys.has(`reward-${n}`)) n++;
@@ -86,7 +88,7 @@ export default function Rewards() {
   const submit = useSubmit();
   const shopify = useAppBridge();
   const { locale, currency } = data;
-  const [rows, setRows] = useState<MilestoneRow[]>(data.rows);
+  const [rows, setRows] = useState<RewardRow[]>(data.rows);
   const [errors, setErrors] = useState<FieldErrors>({});
   const saving = navigation.state !== "idle" && navigation.formMethod === "POST";
   const dirty = JSON.stringify(rows) !== JSON.stringify(data.rows);
@@ -107,9 +109,9 @@ export default function Rewards() {
     setRows(data.rows);
     setErrors({});
   };
-  const setRow = (i: number, patch: Partial<MilestoneRow>) => setRows((all) => all.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const setRow = (i: number, patch: Partial<RewardRow>) => setRows((all) => all.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   // Removing a row shifts the indices the errors refer to: clear them.
-  const restructure = (next: MilestoneRow[]) => {
+  const restructure = (next: RewardRow[]) => {
     setErrors({});
     setRows(next);
   };
@@ -287,6 +289,28 @@ export default function Rewards() {
                           />
                         </>
                       )}
+                      <FormLayout.Group>
+                        <TextField
+                          label={t(locale, "rewards.holdout.percent")}
+                          autoComplete="off"
+                          inputMode="numeric"
+                          suffix="%"
+                          value={row.holdoutPercent}
+                          onChange={(holdoutPercent) => setRow(i, { holdoutPercent })}
+                          helpText={t(locale, "rewards.holdout.percentHelp")}
+                          error={err(f("holdoutPercent"))}
+                        />
+                        <TextField
+                          label={t(locale, "rewards.holdout.days")}
+                          autoComplete="off"
+                          inputMode="numeric"
+                          suffix={t(locale, "rewards.discount.daysSuffix")}
+                          value={row.attributionDays}
+                          onChange={(attributionDays) => setRow(i, { attributionDays })}
+                          helpText={t(locale, "rewards.holdout.daysHelp")}
+                          error={err(f("attributionDays"))}
+                        />
+                      </FormLayout.Group>
                     </FormLayout>
                   </BlockStack>
                 </Card>
@@ -328,6 +352,7 @@ const STATUS_TONE: Record<GrantStatus, "info" | "success" | "attention" | "criti
   redeemed: "success",
   revoked: undefined,
   failed: "critical",
+  held: undefined,
 };
 
 function GrantList({ locale, grants, counts }: { locale: Locale; grants: Grants; counts: Counts }) {

@@ -1,6 +1,7 @@
 import { sqlQuery, sqlDialect, type Tx } from "../db.server";
 import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
 import { codeInfix, discountCode, milestonesReached, rewardOnOrderReversed, type MilestoneState } from "../domain/milestones";
+import { holdoutPercentProblem, isInHoldout } from "../domain/holdout";
 import { milestoneToJson } from "../domain/settings-json";
 import type { ShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
@@ -21,7 +22,11 @@ const GRANT_COLUMNS = {
   orderGid: "text",
   code: "text",
   expiresAt: "timestamp",
+  status: "text",
 } as const;
+
+/** A reward's measurement campaign (Campaign.key), one per milestone: ADR 0011, reward holdout. */
+export const rewardCampaignKey = (milestoneKey: string) => `reward:${milestoneKey}`;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,8 +50,18 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
   const granted = new Map<number, Set<string>>();
   for (const g of active) granted.set(g.customerId, (granted.get(g.customerId) ?? new Set()).add(g.milestoneKey));
 
-  const rows = possible.flatMap((c) =>
-    milestonesReached(c.before, c.after, ctx.milestones, granted.get(c.customerId) ?? new Set(), ctx.tiers).map((m) => ({
+  const reached = possible.flatMap((c) =>
+    milestonesReached(c.before, c.after, ctx.milestones, granted.get(c.customerId) ?? new Set(), ctx.tiers).map((m) => ({ c, m })),
+  );
+  if (reached.length === 0) return [];
+  const isHeld = await holdoutDecider(tx, ctx.shop, reached);
+
+  const rows = reached.map(({ c, m }) => {
+    // A held-out customer gets a "held" grant: it keeps the milestone's slot (never granted
+    // twice) and is the comparison group, but has no code, no job and is never shown.
+    const held = isHeld(c.customerId, m.key);
+    const discount = m.reward.kind === "discount" && !held ? m.reward : null;
+    return {
       customerId: c.customerId,
       milestoneKey: m.key,
       milestone: milestoneToJson(m),
@@ -54,30 +69,65 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
       orderGid: c.orderGid,
       // Same grant → same code (a retried job recreates the same discount); a grant earned again
       // after a revocation comes from another order, so it gets a new code.
-      code: m.reward.kind === "discount" ? discountCode(`${ctx.shop}|${c.customerId}|${m.key}|${c.orderGid}`, codeInfix(m.trigger)) : null,
-      expiresAt: m.reward.kind === "discount" ? new Date(now.getTime() + m.reward.expiresInDays * DAY_MS) : null,
-    })),
-  );
-  if (rows.length === 0) return [];
+      code: discount ? discountCode(`${ctx.shop}|${c.customerId}|${m.key}|${c.orderGid}`, codeInfix(m.trigger)) : null,
+      expiresAt: discount ? new Date(now.getTime() + discount.expiresInDays * DAY_MS) : null,
+      status: held ? "held" : "pending",
+    };
+  });
 
   const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, GRANT_COLUMNS, "j", 2);
   const at = timestampLiteral(dialect, now);
-  const inserted = await sqlQuery<{ id: number | bigint }>(
+  const inserted = await sqlQuery<{ id: number | bigint; status: string }>(
     tx,
     `INSERT INTO "RewardGrant" ("shop", "customerId", "milestoneKey", "activeSlot", "milestone", "kind", "orderGid", "code", "expiresAt", "status", "createdAt", "updatedAt")
      SELECT ${placeholder(dialect, 1)}, ${j.col("customerId")}, ${j.col("milestoneKey")}, ${j.col("milestoneKey")}, ${j.col("milestone")}, ${j.col("kind")},
-            ${j.col("orderGid")}, ${j.col("code")}, ${j.col("expiresAt")}, 'pending', ${at}, ${at}
+            ${j.col("orderGid")}, ${j.col("code")}, ${j.col("expiresAt")}, ${j.col("status")}, ${at}, ${at}
      FROM ${j.from}
      WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
      ON CONFLICT ("shop", "customerId", "activeSlot") DO NOTHING
-     RETURNING "id"`,
+     RETURNING "id", "status"`,
     ctx.shop,
     jsonRowsParam(dialect, GRANT_COLUMNS, rows),
   );
-  const ids = inserted.map((r) => Number(r.id));
-  await enqueueRewardJobs(tx, queue, ctx.shop, ids);
-  return ids;
+  await enqueueRewardJobs(
+    tx,
+    queue,
+    ctx.shop,
+    inserted.filter((r) => r.status !== "held").map((r) => Number(r.id)),
+  );
+  return inserted.map((r) => Number(r.id));
+}
+
+/**
+ * Who is held out of which milestone's reward: holdout.ts's deterministic hash of the campaign
+ * key `reward:<milestone>` and the customer GID, at the share of that Campaign row. No row = no
+ * holdout (0%), not the journeys' 10%: existing shops keep rewarding everyone until the
+ * merchant chooses to measure (ADR 0011, reward holdout).
+ */
+async function holdoutDecider(
+  tx: Tx,
+  shop: string,
+  reached: { c: GrantCandidate; m: { key: string } }[],
+): Promise<(customerId: number, milestoneKey: string) => boolean> {
+  const campaigns = await tx.campaign.findMany({
+    where: { shop, key: { in: [...new Set(reached.map((r) => rewardCampaignKey(r.m.key)))] }, holdoutPercent: { gt: 0 } },
+    select: { key: true, holdoutPercent: true },
+  });
+  if (campaigns.length === 0) return () => false;
+  const percentOf = new Map(campaigns.map((c) => [c.key, c.holdoutPercent]));
+  const customers = await tx.customer.findMany({
+    where: { shop, id: { in: [...new Set(reached.map((r) => r.c.customerId))] } },
+    select: { id: true, gid: true },
+  });
+  const gidOf = new Map(customers.map((c) => [c.id, c.gid]));
+  return (customerId, milestoneKey) => {
+    const key = rewardCampaignKey(milestoneKey);
+    const percent = percentOf.get(key) ?? 0;
+    const gid = gidOf.get(customerId);
+    // A share outside 0–50 (edited by hand) must not stop the ingest: it is treated as no holdout.
+    return percent > 0 && holdoutPercentProblem(percent) === null && gid !== undefined && isInHoldout(key, gid, percent);
+  };
 }
 
 /**
@@ -96,7 +146,9 @@ export async function reviewGrantsOfReversedOrders(
 ): Promise<number[]> {
   if (orderGids.length === 0) return [];
   const grants = await tx.rewardGrant.findMany({
-    where: { shop: ctx.shop, orderGid: { in: orderGids }, activeSlot: { not: null } },
+    // A held grant gave nothing, so there is nothing to take back; it keeps its slot (and its
+    // place in the measurement) whatever happens to the order.
+    where: { shop: ctx.shop, orderGid: { in: orderGids }, activeSlot: { not: null }, status: { not: "held" } },
     select: { id: true, customerId: true, milestoneKey: true, kind: true, status: true },
   });
   const revoke = grants.filter((g) => {

@@ -420,7 +420,7 @@ describe("Rewards", () => {
     });
 
     const all = await load<RewardsPage>(rewardsLoader, "/app/rewards");
-    expect(all.counts).toEqual({ byStatus: { pending: 1, issued: 23, redeemed: 1, revoked: 1, failed: 1 }, issued: 25, redeemed: 1 });
+    expect(all.counts).toEqual({ byStatus: { pending: 1, issued: 23, redeemed: 1, revoked: 1, failed: 1, held: 0 }, issued: 25, redeemed: 1 });
     expect(all.grants).toMatchObject({ total: 27, page: 1, pages: 2, status: null });
     expect(all.grants.rows).toHaveLength(20);
     expect(all.grants.rows[0]).toMatchObject({ status: "issued", code: "TOKUI-31TH-AAAA-BBB1", orderName: "#1002", customer: { firstName: "B" } });

@@ -151,6 +151,7 @@ export async function customerDetail(prisma: PrismaClient, shop: string, shopify
     });
   }
   for (const g of grants) {
+    if (g.status === "held") continue; // in the reward's holdout group: the customer was given nothing
     const base = { kind: "reward" as const, milestoneKey: g.milestoneKey, rewardKind: g.kind, code: g.code };
     events.push({ ...base, at: (g.issuedAt ?? g.createdAt).toISOString(), id: `reward-${g.id}-issued`, event: g.status === "failed" ? "failed" : "issued" });
     if (g.redeemedAt) events.push({ ...base, at: g.redeemedAt.toISOString(), id: `reward-${g.id}-redeemed`, event: "redeemed" });

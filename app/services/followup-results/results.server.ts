@@ -100,6 +100,38 @@ async function campaignRows(prisma: PrismaClient, shop: string): Promise<Row[]> 
   );
 }
 
+/**
+ * Reward campaigns (ADR 0011, reward holdout): one unit per grant (a customer holds at most one
+ * live grant per milestone), exposed when the milestone was reached (the grant's createdAt).
+ * Treated = granted (pending, issued, redeemed); holdout = "held". Converted = a counted order
+ * other than the earning one in (createdAt, createdAt + attribution days]. Only grants made
+ * since the campaign row exists: before it, nobody was held out, and mixing those eras would
+ * compare customers from different times.
+ */
+async function rewardRows(prisma: PrismaClient, shop: string): Promise<Row[]> {
+  const s = sqlFor(prisma);
+  return sqlQuery<Row>(
+    prisma,
+    `WITH exposed AS (
+       SELECT g."id", c."key" AS "campaignKey", CASE WHEN g."status" = 'held' THEN 'holdout' ELSE 'treated' END AS grp,
+              g."customerId", g."orderGid", g."createdAt" AS "exposedAt", CAST(c."attributionDays" AS BIGINT) * 86400000 AS "windowMs"
+         FROM "RewardGrant" g
+         JOIN "Campaign" c ON c."shop" = g."shop" AND c."kind" = 'reward' AND c."key" = 'reward:' || g."milestoneKey"
+        WHERE g."shop" = ${s.param(1)} AND g."status" IN ('pending', 'issued', 'redeemed', 'held') AND g."createdAt" >= c."createdAt"
+     ),
+     units AS (
+       SELECT e."id", e."campaignKey", e.grp, COUNT(o."id") AS orders, COALESCE(SUM(o."currentTotal"), 0) AS revenue
+         FROM exposed e
+         LEFT JOIN "Order" o ON o."customerId" = e."customerId" AND o."gid" <> e."orderGid" AND ${within(s, "o", "e")} AND ${counted("o")}
+        GROUP BY e."id", e."campaignKey", e.grp
+     )
+     SELECT "campaignKey", 0 AS "step", grp, CASE WHEN orders > 0 THEN 1 ELSE 0 END AS converted, revenue, COUNT(*) AS n
+       FROM units
+      GROUP BY "campaignKey", grp, CASE WHEN orders > 0 THEN 1 ELSE 0 END, revenue`,
+    shop,
+  );
+}
+
 /** Adds grouped rows into per-(campaign, step) totals of both groups. */
 export function totalsFromRows(rows: readonly Row[]): Map<string, Record<Group, GroupTotals>> {
   const out = new Map<string, Record<Group, GroupTotals>>();
@@ -128,13 +160,14 @@ export function campaignLabel(key: string): Localized {
 }
 
 export async function loadCampaignResults(prisma: PrismaClient, shop: string, currency: string): Promise<CampaignResult[]> {
-  const [campaigns, steps, overall] = await Promise.all([
+  const [campaigns, steps, overall, rewards] = await Promise.all([
     prisma.campaign.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     stepRows(prisma, shop),
     campaignRows(prisma, shop),
+    rewardRows(prisma, shop),
   ]);
   const stepTotals = totalsFromRows(steps);
-  const overallTotals = totalsFromRows(overall);
+  const overallTotals = totalsFromRows([...overall, ...rewards]);
   const results: CampaignResult[] = [];
   for (const c of campaigns) {
     const stepNumbers = [...stepTotals.keys()]
