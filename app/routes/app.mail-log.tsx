@@ -34,7 +34,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       email: r.customer.erased ? null : r.customer.email,
       campaign: r.campaign[locale],
       step: r.step,
-      holdout: r.group === "holdout",
       status: r.status,
       scheduledFor: r.scheduledFor,
       sentAt: r.sentAt,
@@ -134,8 +133,7 @@ export default function MailLog() {
                 { title: t(locale, "mailLog.table.customer") },
                 { title: t(locale, "mailLog.table.campaign") },
                 { title: t(locale, "mailLog.table.status") },
-                { title: t(locale, "mailLog.table.scheduled") },
-                { title: t(locale, "mailLog.table.sent") },
+                { title: t(locale, "mailLog.table.time") },
                 { title: t(locale, "mailLog.table.attempts"), alignment: "end" },
                 { title: t(locale, "mailLog.table.error") },
               ]}
@@ -171,15 +169,22 @@ export default function MailLog() {
                       <Text as="span">{r.campaign}</Text>
                       <Text as="span" variant="bodySm" tone="subdued">
                         {t(locale, "mailLog.step", { n: r.step })}
-                        {r.holdout ? ` · ${t(locale, "mailLog.holdout")}` : ""}
                       </Text>
                     </BlockStack>
                   </IndexTable.Cell>
                   <IndexTable.Cell>
                     <Badge tone={STATUS_TONE[r.status]}>{statusLabel(locale, r.status)}</Badge>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{r.scheduledFor}</IndexTable.Cell>
-                  <IndexTable.Cell>{r.sentAt ?? "—"}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <BlockStack gap="050">
+                      <Text as="span">{t(locale, "mailLog.time.scheduled", { time: r.scheduledFor })}</Text>
+                      {r.sentAt ? (
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          {t(locale, "mailLog.time.sent", { time: r.sentAt })}
+                        </Text>
+                      ) : null}
+                    </BlockStack>
+                  </IndexTable.Cell>
                   <IndexTable.Cell>
                     <Text as="span" alignment="end" numeric>
                       {r.attempts}
@@ -187,7 +192,7 @@ export default function MailLog() {
                   </IndexTable.Cell>
                   <IndexTable.Cell>
                     {r.error ? (
-                      <div style={{ whiteSpace: "normal", maxWidth: "24rem" }}>
+                      <div style={{ whiteSpace: "normal", minWidth: "14rem", maxWidth: "22rem" }}>
                         <Text as="span" variant="bodySm" tone={r.status === "failed" ? "critical" : undefined}>
                           {r.error}
                         </Text>
