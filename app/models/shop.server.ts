@@ -41,6 +41,16 @@ export async function ensureShop(prisma: PrismaClient, shop: string, currencyIfN
   }
 }
 
+/**
+ * How mail and public pages name the shop: the sender name the merchant chose for mail, else
+ * the shop's name in Shopify, else its myshopify handle (a shop installed before names were synced).
+ */
+export async function shopDisplayName(client: Tx, shop: string, senderName?: string | null): Promise<string> {
+  if (senderName) return senderName;
+  const row = await client.shop.findUnique({ where: { shop }, select: { name: true } });
+  return row?.name || shop.replace(/\.myshopify\.com$/, "");
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }

@@ -13,6 +13,7 @@ import { checkUnsubscribeToken } from "../mail/unsubscribe.server";
 import { PermanentJobError, type JobQueue } from "../queue/types";
 import { adminFor, callAdmin, type AdminGraphql } from "../shopify/admin-client.server";
 import { CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION } from "../shopify/graphql/documents";
+import { shopDisplayName } from "../models/shop.server";
 
 export const UNSUBSCRIBED = "UNSUBSCRIBED";
 
@@ -62,7 +63,7 @@ export async function checkUnsubscribe(
     expired: !verification.ok,
     claims,
     locale: localeOf(customer?.locale) ?? localeOf(shop?.locale) ?? options.fallbackLocale,
-    shopName: mail?.fromName ?? claims.shop.replace(/\.myshopify\.com$/, ""),
+    shopName: await shopDisplayName(prisma, claims.shop, mail?.fromName),
     alreadyUnsubscribed: customer?.emailMarketingConsent === UNSUBSCRIBED,
   };
 }

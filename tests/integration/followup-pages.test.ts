@@ -554,6 +554,16 @@ describe("unsubscribe", () => {
     expect(await (await get(t)).text()).toContain("配信を停止しました");
   });
 
+  it("names the shop as its customers know it: the mail sender name, else Shopify's shop name, never the myshopify handle when a name is known", async () => {
+    await seed("ja");
+    const { prisma } = await app();
+    await prisma.mailSettings.deleteMany({ where: { shop: SHOP } });
+    await prisma.shop.update({ where: { shop: SHOP }, data: { name: "お茶の山田園" } });
+    const page = await (await get(token())).text();
+    expect(page).toContain("お茶の山田園");
+    expect(page).not.toContain(SHOP.replace(/\.myshopify\.com$/, ""));
+  });
+
   it("RFC 8058 one-click POST (List-Unsubscribe=One-Click) unsubscribes; a POST without either form field does not", async () => {
     await seed("en");
     const t = token();

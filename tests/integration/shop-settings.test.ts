@@ -37,8 +37,8 @@ async function sync() {
 }
 
 it("creates a new shop with Shopify's currency, time zone and matching default tiers", async () => {
-  shopify.setShop(SHOP, { currencyCode: "USD", ianaTimezone: "America/New_York" });
-  expect(await sync()).toMatchObject({ currency: "USD", ianaTimezone: "America/New_York", uninstalledAt: null });
+  shopify.setShop(SHOP, { name: "Sencha & Co.", currencyCode: "USD", ianaTimezone: "America/New_York" });
+  expect(await sync()).toMatchObject({ name: "Sencha & Co.", currency: "USD", ianaTimezone: "America/New_York", uninstalledAt: null });
   const { prisma } = await app();
   const vip = await prisma.rankTier.findUniqueOrThrow({ where: { shop_key: { shop: SHOP, key: "vip" } } });
   expect(vip.minWindowSpent).toBe(100000n); // $1,000.00

@@ -181,6 +181,7 @@ export interface FakeDiscount {
 }
 
 export interface FakeShopSettings {
+  name: string;
   currencyCode: string;
   ianaTimezone: string;
   primaryDomain: { host: string };
@@ -242,7 +243,7 @@ export function adminApiMock(): AdminApiMock {
   function rootValue(shop: string, refused: { field: MutationField; userErrors: FakeUserError[] } | null) {
     const refusal = (field: MutationField) => (refused?.field === field ? refused.userErrors : null);
     return {
-      shop: () => ({ currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...shopSettings.get(shop) }),
+      shop: () => ({ name: "お茶の山田園", currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...shopSettings.get(shop) }),
 
       ...bulk.rootValue(shop, refused?.field === "bulkOperationRunQuery" ? refused.userErrors : null),
 
@@ -505,7 +506,7 @@ export function adminApiMock(): AdminApiMock {
       tokens.set(shop, accessToken);
     },
     setShop(shop, settings) {
-      shopSettings.set(shop, { currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...settings });
+      shopSettings.set(shop, { name: "お茶の山田園", currencyCode: "JPY", ianaTimezone: "Asia/Tokyo", primaryDomain: { host: shop }, ...settings });
     },
     seedCustomer(shop, gid, state) {
       const customer = customerState(shop, gid);

@@ -10,7 +10,7 @@ import type { Localized } from "../../domain/messages";
 import { rankProgress } from "../../domain/rank";
 import { DEFAULT_MIN_CUSTOMERS, DEFAULT_MIN_PAIRS, parseIntervalOverride } from "../../domain/replenishment";
 import { MAIL_LOCALES, MAIL_VARIABLES, mailVariables, type MailLocale, type MailVariables } from "../../mail/render";
-import { ensureShop, loadShopContext } from "../../models/shop.server";
+import { ensureShop, loadShopContext, shopDisplayName } from "../../models/shop.server";
 import type { JobQueue } from "../../queue/types";
 import { queueFollowUpPlan } from "../followup/jobs.server";
 import {
@@ -106,7 +106,7 @@ export async function loadJourneysPage(prisma: PrismaClient, shop: string): Prom
     intervalRows(prisma, shop),
     prisma.mailSettings.findUnique({ where: { shop }, select: { enabled: true, fromName: true, pausedAt: true } }),
   ]);
-  const shopName = mail?.fromName ?? shop.replace(/\.myshopify\.com$/, "");
+  const shopName = await shopDisplayName(prisma, shop, mail?.fromName);
   // A first-time customer one order short of the next rank: every variable has a value.
   const progress = rankProgress({ orderCount: 1, windowSpent: 0n }, ctx.tiers);
   const samples = Object.fromEntries(

@@ -16,7 +16,7 @@ import { defaultFollowUpTemplate, mailVariables, renderMail, type MailLocale } f
 import { sendMail } from "../../mail/send.server";
 import type { MailTransports } from "../../mail/transport.server";
 import { unsubscribeLink } from "../../mail/unsubscribe.server";
-import { ensureShop } from "../../models/shop.server";
+import { ensureShop, shopDisplayName } from "../../models/shop.server";
 
 /** The AAD the password is sealed under: an envelope copied into another shop's row does not open. */
 export const passwordContext = (shop: string) => `smtp-password:${shop}`;
@@ -219,7 +219,7 @@ export async function sendTestMail(
   if (!saved) return { ok: false, kind: "not-saved", message: { en: "Save the SMTP settings first.", ja: "先にSMTP設定を保存してください。" } };
 
   const now = input.now ?? new Date();
-  const shopName = saved.settings.fromName ?? shop.replace(/\.myshopify\.com$/, "");
+  const shopName = await shopDisplayName(prisma, shop, saved.settings.fromName);
   const tiers = defaultRankTiers("JPY");
   const variables = mailVariables({
     customer: input.locale === "ja" ? { firstName: "花子", lastName: "山田" } : { firstName: "Hanako", lastName: "Yamada" },

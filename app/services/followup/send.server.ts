@@ -25,6 +25,7 @@ import { countedOrderSql } from "./plan.server";
 import type { SkipReason } from "./send-log";
 import { readMailSettings } from "./settings.server";
 import type { SendOptions, SendResult, ShopMailSettings } from "./types";
+import { shopDisplayName } from "../../models/shop.server";
 
 const DAY_MS = 86_400_000;
 const DEFAULT_BATCH = 50;
@@ -305,7 +306,7 @@ export async function sendDueMail(prisma: PrismaClient, now: Date, options: Send
         continue;
       }
       const hours = settings.hours ?? DEFAULT_SENDING_HOURS;
-      const shopName = settings.smtp.fromName ?? shop.replace(/\.myshopify\.com$/, "");
+      const shopName = await shopDisplayName(prisma, shop, settings.smtp.fromName);
       let pausedBy: MailFailure | null = null;
 
       await Promise.all(

@@ -103,7 +103,7 @@ query OrderForPostPurchase($id: ID!) {
 // Shop currency, timezone (for day boundaries in reports) and primary domain.
 export const SHOP_SETTINGS_QUERY = `#graphql
 query ShopSettings {
-  shop { currencyCode ianaTimezone primaryDomain { host } }
+  shop { name currencyCode ianaTimezone primaryDomain { host } }
 }`;
 
 // A milestone coupon: single use, only for that customer, until the grant's expiry.
