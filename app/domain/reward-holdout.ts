@@ -1,17 +1,18 @@
 /**
  * The Rewards editor's measurement fields per milestone (ADR 0011, reward holdout): the share
  * of customers who reach the milestone but get nothing, and the attribution window. Stored in
- * the Campaign row `reward:<milestone key>`. No row means no holdout: see REWARD_HOLDOUT_DEFAULT.
+ * the Campaign row `reward:<milestone key>`. No row means the default share: REWARD_HOLDOUT_DEFAULT.
  */
 import type { FieldErrors } from "./form-input";
 import { parseWholeNumber } from "./form-input";
-import { attributionDaysProblem, DEFAULT_ATTRIBUTION_DAYS, parseHoldoutPercent } from "./holdout";
+import { attributionDaysProblem, DEFAULT_ATTRIBUTION_DAYS, DEFAULT_HOLDOUT_PERCENT, parseHoldoutPercent } from "./holdout";
 
 /**
- * 0%, not the journeys' 10%: rewards were given to everyone before the holdout existed, and a
- * shop must not start withholding promised rewards from one in ten customers without choosing to.
+ * The journeys' 10% (issue 5 §4: every reward keeps a holdout unless the merchant sets another
+ * share; 0% rewards everyone). The app had no installs when this became the default, so no
+ * shop had been promised rewards for everyone.
  */
-export const REWARD_HOLDOUT_DEFAULT = 0;
+export const REWARD_HOLDOUT_DEFAULT = DEFAULT_HOLDOUT_PERCENT;
 
 export interface RewardHoldoutForm {
   holdoutPercent: string;

@@ -27,6 +27,7 @@ import type { FieldErrors } from "../domain/form-input";
 import { readJsonBody } from "../lib/json-body.server";
 import { localeFromRequest, t, type Locale } from "../locales";
 import { GRANT_STATUSES, isGrantStatus, type GrantStatus } from "../domain/grant-status";
+import { REWARD_HOLDOUT_DEFAULT } from "../domain/reward-holdout";
 import type { RewardGrantRow } from "../models/reward-grant-list.server";
 import { loadRewardSettings, saveRewardSettings, type RewardRow } from "../services/reward-settings.server";
 import { authenticate } from "../shopify.server";
@@ -58,8 +59,8 @@ const row = z.object({
   packerNoteJa: text(500),
   packerNoteEn: text(500),
   orderTag: text(100),
-  // Optional for callers from before the reward holdout: the defaults (no holdout, 14 days).
-  holdoutPercent: text(20).default("0"),
+  // Optional for callers from before the reward holdout: the defaults (10% held out, 14 days).
+  holdoutPercent: text(20).default(String(REWARD_HOLDOUT_DEFAULT)),
   attributionDays: text(20).default("14"),
 });
 const body = z.object({ intent: z.literal("save"), rows: z.array(row).max(50) });

@@ -2,6 +2,7 @@ import { sqlQuery, sqlDialect, type Tx } from "../db.server";
 import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
 import { codeInfix, discountCode, milestonesReached, rewardOnOrderReversed, type MilestoneState } from "../domain/milestones";
 import { holdoutPercentProblem, isInHoldout } from "../domain/holdout";
+import { REWARD_HOLDOUT_DEFAULT } from "../domain/reward-holdout";
 import { milestoneToJson } from "../domain/settings-json";
 import type { ShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
@@ -101,9 +102,9 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
 
 /**
  * Who is held out of which milestone's reward: holdout.ts's deterministic hash of the campaign
- * key `reward:<milestone>` and the customer GID, at the share of that Campaign row. No row = no
- * holdout (0%), not the journeys' 10%: existing shops keep rewarding everyone until the
- * merchant chooses to measure (ADR 0011, reward holdout).
+ * key `reward:<milestone>` and the customer GID, at the share of that Campaign row, or at
+ * REWARD_HOLDOUT_DEFAULT (10%) when the milestone has no row; a row at 0% rewards everyone
+ * (ADR 0011, reward holdout).
  */
 async function holdoutDecider(
   tx: Tx,
@@ -111,11 +112,12 @@ async function holdoutDecider(
   reached: { c: GrantCandidate; m: { key: string } }[],
 ): Promise<(customerId: number, milestoneKey: string) => boolean> {
   const campaigns = await tx.campaign.findMany({
-    where: { shop, key: { in: [...new Set(reached.map((r) => rewardCampaignKey(r.m.key)))] }, holdoutPercent: { gt: 0 } },
+    where: { shop, key: { in: [...new Set(reached.map((r) => rewardCampaignKey(r.m.key)))] } },
     select: { key: true, holdoutPercent: true },
   });
-  if (campaigns.length === 0) return () => false;
   const percentOf = new Map(campaigns.map((c) => [c.key, c.holdoutPercent]));
+  const percentFor = (key: string) => percentOf.get(key) ?? REWARD_HOLDOUT_DEFAULT;
+  if (reached.every((r) => percentFor(rewardCampaignKey(r.m.key)) === 0)) return () => false;
   const customers = await tx.customer.findMany({
     where: { shop, id: { in: [...new Set(reached.map((r) => r.c.customerId))] } },
     select: { id: true, gid: true },
@@ -123,7 +125,7 @@ async function holdoutDecider(
   const gidOf = new Map(customers.map((c) => [c.id, c.gid]));
   return (customerId, milestoneKey) => {
     const key = rewardCampaignKey(milestoneKey);
-    const percent = percentOf.get(key) ?? 0;
+    const percent = percentFor(key);
     const gid = gidOf.get(customerId);
     // A share outside 0–50 (edited by hand) must not stop the ingest: it is treated as no holdout.
     return percent > 0 && holdoutPercentProblem(percent) === null && gid !== undefined && isInHoldout(key, gid, percent);

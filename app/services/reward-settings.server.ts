@@ -2,7 +2,7 @@ import type { PrismaClient } from "../db.server";
 import type { FieldErrors } from "../domain/form-input";
 import { milestoneRowFrom, newMilestoneRow, parseMilestoneForm, type MilestoneRow } from "../domain/milestone-form";
 import { DEFAULT_ATTRIBUTION_DAYS } from "../domain/holdout";
-import { parseRewardHoldouts, rewardHoldoutForm, type RewardHoldoutForm } from "../domain/reward-holdout";
+import { parseRewardHoldouts, REWARD_HOLDOUT_DEFAULT, rewardHoldoutForm, type RewardHoldoutForm } from "../domain/reward-holdout";
 import {
   grantedMilestoneKeys,
   listRewardGrants,
@@ -72,8 +72,8 @@ export async function saveRewardSettings(prisma: PrismaClient, shop: string, row
   );
   for (const h of holdouts.settings) {
     const key = rewardCampaignKey(h.milestoneKey);
-    // No row = no holdout: a row is made only once the merchant asks for one.
-    if (h.holdoutPercent === 0 && h.attributionDays === DEFAULT_ATTRIBUTION_DAYS && !existing.has(key)) continue;
+    // No row = the default share and window: a row is made only once the merchant changes one.
+    if (h.holdoutPercent === REWARD_HOLDOUT_DEFAULT && h.attributionDays === DEFAULT_ATTRIBUTION_DAYS && !existing.has(key)) continue;
     const data = { holdoutPercent: h.holdoutPercent, attributionDays: h.attributionDays, enabled: true };
     await prisma.campaign.upsert({
       where: { shop_key: { shop, key } },

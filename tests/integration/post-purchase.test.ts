@@ -11,6 +11,7 @@ import { action, loader } from "~/routes/api.post-purchase";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { action as ordersCancelled } from "~/routes/webhooks.orders.cancelled";
 import { app, customerByGid } from "../helpers/app";
+import { rewardEveryone } from "../helpers/rewards";
 import { orderPayload } from "../helpers/payloads";
 import { adminOrderFrom, postPurchaseRequest, sessionToken } from "../helpers/post-purchase";
 import { TEST_SHOP, webhookRequest } from "../helpers/shopify";
@@ -42,6 +43,8 @@ beforeEach(async () => {
       data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: ACCESS_TOKEN, scope: "read_orders,write_orders,read_customers,write_customers,write_discounts" },
     });
     shopify.install(shop, ACCESS_TOKEN);
+    // These tests are about rewards being issued: nobody is held out (ADR 0011, reward holdout).
+    await rewardEveryone(shop);
   }
 });
 

@@ -3,7 +3,8 @@
  * a share on the Rewards page, customers reach their 5th order through real signed webhooks,
  * the held-out ones get a "held" grant and nothing else (no code, no discount in the fake
  * Shopify, nothing on the thank-you page), the others get their coupon, and the Campaign
- * results page compares the two groups. A shop that never set a share withholds nothing.
+ * results page compares the two groups. A milestone without a share set holds out 10% by the
+ * same hash; a share of 0% rewards everyone.
  */
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -81,12 +82,12 @@ const heldAt = (gid: string, percent: number) =>
   parseInt(createHash("sha256").update(`reward:order-5\n${gid}`).digest("hex").slice(0, 8), 16) * 100 < percent * 2 ** 32;
 const gidOf = (id: number) => `gid://shopify/Customer/${id}`;
 
-/** The first three customer ids held out at 50% and the first three not. */
-function pickCustomers(): { held: number[]; treated: number[] } {
+/** The first three customer ids held out at `percent` (default 50%) and the first three not. */
+function pickCustomers(percent = 50): { held: number[]; treated: number[] } {
   const held: number[] = [];
   const treated: number[] = [];
   for (let id = 8_100_000_001; held.length < 3 || treated.length < 3; id++) {
-    const group = heldAt(gidOf(id), 50) ? held : treated;
+    const group = heldAt(gidOf(id), percent) ? held : treated;
     if (group.length < 3) group.push(id);
   }
   return { held, treated };
@@ -127,7 +128,7 @@ describe("reward holdout", () => {
     expect(bad.body.errors?.["milestones[0].attributionDays"]?.en).toBe("Enter a whole number of days from 1 to 90.");
     expect(await prisma.campaign.count()).toBe(0);
 
-    // Leaving the defaults (0%, 14 days) makes no row: no row = no holdout.
+    // Leaving the defaults (10%, 14 days) makes no row: no row = the default 10%.
     expect((await saveRewards((r) => r)).status).toBe(200);
     expect(await prisma.campaign.count()).toBe(0);
 
@@ -138,7 +139,7 @@ describe("reward holdout", () => {
     const page = await load<RewardsPage>(rewardsLoader, "/app/rewards");
     expect(page.rows.map((r) => [r.key, r.holdoutPercent, r.attributionDays])).toEqual([
       ["order-5", "20", "30"],
-      ["order-10", "0", "14"],
+      ["order-10", "10", "14"],
     ]);
     // Back to 0: the row stays (its results remain), at 0%.
     expect((await saveRewards((r) => ({ ...r, holdoutPercent: "0" }))).status).toBe(200);
@@ -193,11 +194,36 @@ describe("reward holdout", () => {
     expect(page.counts.byStatus).toMatchObject({ held: 3, issued: 3 });
   });
 
-  it("a shop without a reward campaign row withholds nothing, even from the customers a 50% share would hold out", async () => {
-    const { held } = pickCustomers();
-    await reachFifthOrder(held);
+  it("a milestone without a campaign row holds out 10% by the hash, and the results page measures it at the defaults", async () => {
+    const { held, treated } = pickCustomers(10);
+    // Not held at 10% but held at 50%: the default is 10%, not some other share.
+    expect(treated.filter((c) => heldAt(gidOf(c), 50)).length).toBeGreaterThan(0);
+    await reachFifthOrder([...held, ...treated]);
     const { prisma } = await app();
     expect(await prisma.campaign.count()).toBe(0);
+    const grants = await prisma.rewardGrant.findMany({ select: { status: true, code: true, customer: { select: { gid: true } } } });
+    const statusOf = new Map(grants.map((g) => [g.customer.gid, g.status]));
+    expect(held.map((c) => statusOf.get(gidOf(c)))).toEqual(["held", "held", "held"]);
+    expect(treated.map((c) => statusOf.get(gidOf(c)))).toEqual(["issued", "issued", "issued"]);
+    for (const c of held) expect(await thankYouRewards(c)).toEqual([]);
+    expect(shopify.discounts(TEST_SHOP)).toHaveLength(3);
+
+    type Group = { customers: number };
+    type Page = { campaigns: { key: string; enabled: boolean; holdoutPercent: number; attributionDays: number; overall: { treated: Group; holdout: Group } }[] };
+    const page = await load<Page>(resultsLoader, "/app/campaign-results");
+    // Listed without a row, at 10% and 14 days, counting every grant.
+    expect(page.campaigns.map((c) => c.key)).toEqual(["reward:order-5"]);
+    expect(page.campaigns[0]).toMatchObject({ enabled: true, holdoutPercent: 10, attributionDays: 14 });
+    expect(page.campaigns[0]!.overall.treated.customers).toBe(3);
+    expect(page.campaigns[0]!.overall.holdout.customers).toBe(3);
+  });
+
+  it("a 0% share rewards everyone, even the customers the default 10% would hold out", async () => {
+    const { held } = pickCustomers(10);
+    expect((await saveRewards((r) => ({ ...r, holdoutPercent: "0" }))).status).toBe(200);
+    const { prisma } = await app();
+    expect(await prisma.campaign.findMany({ select: { key: true, holdoutPercent: true } })).toEqual([{ key: "reward:order-5", holdoutPercent: 0 }]);
+    await reachFifthOrder(held);
     expect((await prisma.rewardGrant.findMany({ select: { status: true } })).map((g) => g.status)).toEqual(["issued", "issued", "issued"]);
     expect(shopify.discounts(TEST_SHOP)).toHaveLength(3);
   });

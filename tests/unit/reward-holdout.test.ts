@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseRewardHoldouts, rewardHoldoutForm, REWARD_HOLDOUT_DEFAULT } from "~/domain/reward-holdout";
 
 describe("reward holdout form", () => {
-  it("defaults to no holdout (not the journeys' 10%) and a 14-day window when the milestone has no campaign row", () => {
-    expect(REWARD_HOLDOUT_DEFAULT).toBe(0);
-    expect(rewardHoldoutForm(undefined)).toEqual({ holdoutPercent: "0", attributionDays: "14" });
+  it("defaults to the issue's 10% holdout and a 14-day window when the milestone has no campaign row", () => {
+    expect(REWARD_HOLDOUT_DEFAULT).toBe(10);
+    expect(rewardHoldoutForm(undefined)).toEqual({ holdoutPercent: "10", attributionDays: "14" });
+    expect(rewardHoldoutForm({ holdoutPercent: 0, attributionDays: 14 })).toEqual({ holdoutPercent: "0", attributionDays: "14" });
     expect(rewardHoldoutForm({ holdoutPercent: 25, attributionDays: 30 })).toEqual({ holdoutPercent: "25", attributionDays: "30" });
   });
 

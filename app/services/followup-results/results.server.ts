@@ -17,7 +17,8 @@
  * the sums of revenue and of its squares are made here in bigint: exact, whatever the shop size.
  */
 import type { PrismaClient } from "../../db.server";
-import { emptyTotals, measure, type Group, type GroupTotals, type Measurement } from "../../domain/holdout";
+import { DEFAULT_ATTRIBUTION_DAYS, emptyTotals, measure, type Group, type GroupTotals, type Measurement } from "../../domain/holdout";
+import { REWARD_HOLDOUT_DEFAULT } from "../../domain/reward-holdout";
 import { PHASE_LABELS, type Phase } from "../../domain/journeys";
 import type { Localized } from "../../domain/messages";
 import { counted, sqlFor, big, num } from "../analytics/sql.server";
@@ -104,20 +105,23 @@ async function campaignRows(prisma: PrismaClient, shop: string): Promise<Row[]> 
  * Reward campaigns (ADR 0011, reward holdout): one unit per grant (a customer holds at most one
  * live grant per milestone), exposed when the milestone was reached (the grant's createdAt).
  * Treated = granted (pending, issued, redeemed); holdout = "held". Converted = a counted order
- * other than the earning one in (createdAt, createdAt + attribution days]. Only grants made
- * since the campaign row exists: before it, nobody was held out, and mixing those eras would
- * compare customers from different times.
+ * other than the earning one in (createdAt, createdAt + attribution days]. A milestone without a
+ * Campaign row runs at the default share (10%) and window (14 days) from its first grant, so all
+ * its grants count. With a row, only grants made since the row exists: the merchant's share
+ * applies from then, and mixing it with the default era would compare groups drawn at
+ * different shares and times.
  */
 async function rewardRows(prisma: PrismaClient, shop: string): Promise<Row[]> {
   const s = sqlFor(prisma);
   return sqlQuery<Row>(
     prisma,
     `WITH exposed AS (
-       SELECT g."id", c."key" AS "campaignKey", CASE WHEN g."status" = 'held' THEN 'holdout' ELSE 'treated' END AS grp,
-              g."customerId", g."orderGid", g."createdAt" AS "exposedAt", CAST(c."attributionDays" AS BIGINT) * 86400000 AS "windowMs"
+       SELECT g."id", 'reward:' || g."milestoneKey" AS "campaignKey", CASE WHEN g."status" = 'held' THEN 'holdout' ELSE 'treated' END AS grp,
+              g."customerId", g."orderGid", g."createdAt" AS "exposedAt",
+              CAST(COALESCE(c."attributionDays", ${DEFAULT_ATTRIBUTION_DAYS}) AS BIGINT) * 86400000 AS "windowMs"
          FROM "RewardGrant" g
-         JOIN "Campaign" c ON c."shop" = g."shop" AND c."kind" = 'reward' AND c."key" = 'reward:' || g."milestoneKey"
-        WHERE g."shop" = ${s.param(1)} AND g."status" IN ('pending', 'issued', 'redeemed', 'held') AND g."createdAt" >= c."createdAt"
+         LEFT JOIN "Campaign" c ON c."shop" = g."shop" AND c."kind" = 'reward' AND c."key" = 'reward:' || g."milestoneKey"
+        WHERE g."shop" = ${s.param(1)} AND g."status" IN ('pending', 'issued', 'redeemed', 'held') AND (c."id" IS NULL OR g."createdAt" >= c."createdAt")
      ),
      units AS (
        SELECT e."id", e."campaignKey", e.grp, COUNT(o."id") AS orders, COALESCE(SUM(o."currentTotal"), 0) AS revenue
@@ -168,8 +172,20 @@ export async function loadCampaignResults(prisma: PrismaClient, shop: string, cu
   ]);
   const stepTotals = totalsFromRows(steps);
   const overallTotals = totalsFromRows([...overall, ...rewards]);
+  // A reward milestone without a Campaign row is measured at the defaults once it has grants.
+  const rewardKeysWithoutRow = [...new Set(rewards.map((r) => r.campaignKey))]
+    .filter((key) => !campaigns.some((c) => c.key === key))
+    .sort();
+  const defaultRewardCampaigns = rewardKeysWithoutRow.map((key) => ({
+    key,
+    kind: "reward",
+    enabled: true,
+    definition: "{}",
+    holdoutPercent: REWARD_HOLDOUT_DEFAULT,
+    attributionDays: DEFAULT_ATTRIBUTION_DAYS,
+  }));
   const results: CampaignResult[] = [];
-  for (const c of campaigns) {
+  for (const c of [...campaigns, ...defaultRewardCampaigns]) {
     const stepNumbers = [...stepTotals.keys()]
       .filter((k) => k.startsWith(`${c.key}\n`))
       .map((k) => Number(k.slice(c.key.length + 1)))
