@@ -9,6 +9,7 @@ import {
   parseCustomersDataRequest,
   parseCustomersRedact,
   parseEmailMarketingConsentUpdate,
+  parseShopUpdate,
   parseOrderWebhook,
   parseRefundWebhook,
   parseWebhookJson,
@@ -175,6 +176,17 @@ async function prepare(
         await deleteShopData(tx, shop);
         return null;
       };
+    case "shop/update": {
+      const update = parseShopUpdate(body);
+      return async (tx) => {
+        // updateMany: a shop that never installed (or was redacted) has no row to update.
+        await tx.shop.updateMany({
+          where: { shop },
+          data: { name: update.name, ...(update.ianaTimezone ? { ianaTimezone: update.ianaTimezone } : {}) },
+        });
+        return null;
+      };
+    }
     case "app/uninstalled":
       return async (tx) => {
         await markShopUninstalled(tx, shop, now());

@@ -5,6 +5,7 @@ import {
   parseOrderWebhook,
   parseRefundWebhook,
   parseShopRedact,
+  parseShopUpdate,
 } from "../shopify/payloads";
 import { parseBulkOperationFinish } from "../shopify/bulk-operations";
 
@@ -24,6 +25,8 @@ export const WEBHOOK_TOPICS = {
   // Consent changes made in Shopify: follow-up mail goes only to SUBSCRIBED customers.
   "customers/email_marketing_consent_update": parseEmailMarketingConsentUpdate,
   "shop/redact": parseShopRedact,
+  // The merchant renamed the shop or moved its time zone in Shopify.
+  "shop/update": parseShopUpdate,
   // The history import's export finished: wakes the run that follows it (app/services/backfill*).
   "bulk_operations/finish": parseBulkOperationFinish,
 } as const;

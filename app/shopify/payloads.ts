@@ -378,6 +378,14 @@ const customersRedactSchema = z.object({
 
 const shopRedactSchema = z.object({ shop_domain: shopDomain });
 
+const shopUpdateSchema = z.object({ name: z.string().min(1), iana_timezone: z.string().nullish() });
+
+/** shop/update: the shop's name (mail, unsubscribe page) and time zone (sending hours, months). */
+export function parseShopUpdate(body: unknown): { name: string; ianaTimezone: string | null | undefined } {
+  const payload = parseWith(shopUpdateSchema, body);
+  return { name: payload.name, ianaTimezone: payload.iana_timezone };
+}
+
 const customersDataRequestSchema = z.object({
   shop_domain: shopDomain,
   customer: complianceCustomer,

@@ -13,6 +13,7 @@ import { action as appUninstalled } from "~/routes/webhooks.app.uninstalled";
 import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { action as customersDataRequest } from "~/routes/webhooks.customers.data_request";
 import { action as shopRedact } from "~/routes/webhooks.shop.redact";
+import { action as shopUpdate } from "~/routes/webhooks.shop.update";
 import { app, customerByGid } from "../helpers/app";
 import { orderPayload, refundPayload, fixture } from "../helpers/payloads";
 import { TEST_SHOP, webhookRequest, type WebhookRequestOptions } from "../helpers/shopify";
@@ -385,6 +386,26 @@ describe("privacy and uninstall", () => {
     expect(await prisma.order.count()).toBe(0);
     expect(await prisma.customer.count()).toBe(0);
     expect(await prisma.shop.count()).toBe(0);
+  });
+});
+
+describe("shop/update", () => {
+  it("keeps the shop's name and time zone as the merchant changes them in Shopify; a payload without a name is refused", async () => {
+    const { drain, prisma } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9801, total: "3000" }) });
+    await drain();
+    const body = { id: 548380009, name: "お茶の山田園", email: "shop@example.jp", iana_timezone: "Asia/Tokyo", currency: "JPY", domain: TEST_SHOP };
+    expect((await send(shopUpdate, { topic: "shop/update", body })).status).toBe(200);
+    await drain();
+    expect(await prisma.shop.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toMatchObject({ name: "お茶の山田園", ianaTimezone: "Asia/Tokyo" });
+
+    const renamed = { ...body, name: "山田園 本店", iana_timezone: "America/Los_Angeles" };
+    expect((await send(shopUpdate, { topic: "shop/update", body: renamed, eventId: "shop-update-2" })).status).toBe(200);
+    await drain();
+    expect(await prisma.shop.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toMatchObject({ name: "山田園 本店", ianaTimezone: "America/Los_Angeles" });
+
+    const nameless = { ...body, name: undefined };
+    expect((await send(shopUpdate, { topic: "shop/update", body: nameless, eventId: "shop-update-3" })).status).toBe(400);
   });
 });
 
