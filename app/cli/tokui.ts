@@ -164,9 +164,10 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           }
           if (values.plan || all) {
             const plan = await planFollowUps(db.prisma, shop, new Date(), { queue: context.queue });
-            if (plan.skippedShop) io.err.write(`nothing planned: ${plan.skippedShop === "uninstalled" ? "the shop is not installed" : "no journey or reminder is enabled"}\n`);
+            const why = { uninstalled: "the shop is not installed", "no-campaign": "no journey or reminder is enabled", "no-channel": "neither SMTP sending is on nor a Shopify Flow workflow on 'Customer follow up due' is active" };
+            if (plan.skippedShop) io.err.write(`nothing planned: ${why[plan.skippedShop]}\n`);
             const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
-            io.err.write(`planned: ${list(plan.scheduled)}; held out: ${list(plan.held)}\n`);
+            io.err.write(`planned: ${list(plan.scheduled)}; sent through Shopify Flow: ${list(plan.viaFlow)}; held out: ${list(plan.held)}\n`);
           }
           if (values.send || all) {
             const { closeMailTransports } = await import("../mail/transport.server");

@@ -137,7 +137,13 @@ export default function Journeys() {
         <button onClick={discard}></button>
       </SaveBar>
       <Layout>
-        {!data.sendingEnabled ? (
+        {data.deliveredByFlow ? (
+          <Layout.Section>
+            <Banner tone="info" title={t(locale, "journeys.viaFlow.title")}>
+              <Text as="p">{t(locale, "journeys.viaFlow.body")}</Text>
+            </Banner>
+          </Layout.Section>
+        ) : !data.sendingEnabled ? (
           <Layout.Section>
             <Banner tone="info" title={t(locale, "journeys.notSending.title")}>
               <Text as="p">

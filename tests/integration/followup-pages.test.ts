@@ -668,6 +668,19 @@ describe("pages rendered", () => {
     expect(en).toContain("{{customer_name}}");
   });
 
+  it("Follow-up mail says follow-ups go through Shopify Flow when a workflow is active and SMTP sending is not", async () => {
+    const { prisma } = await app();
+    await prisma.flowTriggerState.create({ data: { shop: SHOP, handle: "tokui-follow-up-due", enabled: true, updatedAt: new Date() } });
+    try {
+      const ja = await html("/app/journeys", "ja");
+      expect(ja).toContain("フォローはShopify Flowで配信されます");
+      expect(ja).not.toContain("まだメールは送信されません");
+      expect(await html("/app/journeys", "en")).toContain("Follow-ups go out through Shopify Flow");
+    } finally {
+      await prisma.flowTriggerState.deleteMany({ where: { shop: SHOP } });
+    }
+  });
+
   it("Campaign results explain each figure and show 'not yet conclusive' with its reasons", async () => {
     const { prisma } = await app();
     await prisma.shop.create({ data: { shop: SHOP, currency: "JPY" } });

@@ -21,6 +21,12 @@ import { app, customerByGid } from "../helpers/app";
 import { orderPayload } from "../helpers/payloads";
 import { webhookRequest } from "../helpers/shopify";
 import { startLoopbackSmtp, type LoopbackSmtp } from "../helpers/smtp";
+import { setupServer } from "msw/node";
+import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { isInHoldout } from "~/domain/holdout";
+import { loadCampaignResults } from "~/services/followup-results/results.server";
+import { FLOW_MESSAGE_ID } from "~/services/followup/send-log";
+import { adminApiMock } from "../mocks/admin-api";
 
 const SHOP = "yamada-shoten.myshopify.com";
 const APP_URL = "https://tokui.example.com";
@@ -539,5 +545,88 @@ describe("jobs", () => {
       if (db.kind === "postgresql") await prisma.$executeRawUnsafe("DELETE FROM pgboss.job WHERE name = 'flow-trigger'");
       else await prisma.job.deleteMany({ where: { queue: "flow-trigger" } });
     }
+  });
+});
+
+describe("delivery channel: Shopify Flow without SMTP, or nothing", () => {
+  const shopify = adminApiMock();
+  const server = setupServer(...shopify.handlers);
+  const ACCESS_TOKEN = "shpat_0123456789abcdef0123456789abcdef";
+  beforeAll(() => {
+    server.listen({ onUnhandledRequest: "error" });
+    // @shopify/shopify-api's node adapter keeps the fetch it found at import: hand it MSW's.
+    setAbstractFetchFunc(globalThis.fetch);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => shopify.reset());
+  afterEach(async () => {
+    const { prisma, db } = await app();
+    await prisma.flowTriggerState.deleteMany();
+    await prisma.session.deleteMany({ where: { shop: SHOP } });
+    if (db.kind === "postgresql") await prisma.$executeRawUnsafe("DELETE FROM pgboss.job WHERE name = 'flow-trigger'");
+    else await prisma.job.deleteMany({ where: { queue: "flow-trigger" } });
+    expect(shopify.violations).toEqual([]);
+  });
+
+  it("a Flow-only shop: the treated step is sent through Flow once, the holdout held, nothing paused, the results count it", async () => {
+    const { prisma, queue, drain } = await app();
+    await prisma.mailSettings.deleteMany();
+    await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: ACCESS_TOKEN, scope: "read_orders,read_customers" } });
+    shopify.install(SHOP, ACCESS_TOKEN);
+    await enableFirstJourney(prisma, 50);
+    // One customer of each group, by the same hash the planner uses.
+    const numbers = Array.from({ length: 40 }, (_, i) => i + 1);
+    const treatedN = numbers.find((n) => !isInHoldout("journey:first", `gid://shopify/Customer/${n}`, 50))!;
+    const heldN = numbers.find((n) => isInHoldout("journey:first", `gid://shopify/Customer/${n}`, 50))!;
+    const treated = await customer(prisma, treatedN, [T0]);
+    const held = await customer(prisma, heldN, [T0]);
+    // 02:00 in Tokyo: outside sending hours, but Flow fires now.
+    const night = new Date("2026-10-22T17:00:00Z");
+    await prisma.flowTriggerState.create({ data: { shop: SHOP, handle: FOLLOW_UP_DUE_TRIGGER, enabled: true, updatedAt: night } });
+
+    const plan = await planFollowUps(prisma, SHOP, night, { queue });
+    expect(plan).toMatchObject({ scheduled: {}, viaFlow: { "journey:first": 1 }, held: { "journey:first": 1 } });
+    expect(plan.skippedShop).toBeUndefined();
+    expect((await planFollowUps(prisma, SHOP, night, { queue })).viaFlow).toEqual({});
+    await drain();
+    expect(shopify.flow.received).toEqual([
+      { shop: SHOP, handle: FOLLOW_UP_DUE_TRIGGER, payload: expect.objectContaining({ customer_id: treatedN, "Journey key": "journey:first", "Step number": 1 }) },
+    ]);
+
+    const rows = await prisma.mailSend.findMany({ orderBy: { id: "asc" } });
+    expect(rows.find((r) => r.customerId === treated.id)).toMatchObject({ group: "treated", status: "sent", sentAt: night, scheduledFor: night, messageId: FLOW_MESSAGE_ID, error: null });
+    expect(rows.find((r) => r.customerId === held.id)).toMatchObject({ group: "holdout", status: "held", sentAt: null, scheduledFor: night, messageId: null });
+
+    // The SMTP sender has nothing to do and pauses nothing.
+    expect(await send(prisma, new Date(night.getTime() + DAY), { shop: SHOP })).toMatchObject({ claimed: 0, paused: [] });
+    expect(await send(prisma, new Date(night.getTime() + DAY))).toMatchObject({ claimed: 0, paused: [] });
+    expect(smtp.received).toHaveLength(0);
+    expect(await prisma.mailSettings.count()).toBe(0);
+
+    // The treated customer orders 3 days after the trigger: counted as a treated conversion.
+    await orderAgain(prisma, treated.id, new Date(night.getTime() + 3 * DAY));
+    const [result] = await loadCampaignResults(prisma, SHOP, "JPY");
+    expect(result).toMatchObject({ key: "journey:first", overall: { treated: { customers: 1, converted: 1 }, holdout: { customers: 1, converted: 0 } } });
+    expect(result!.steps).toMatchObject([{ step: 1, measurement: { treated: { customers: 1, converted: 1 } } }]);
+  });
+
+  it("plans nothing for a shop with neither SMTP sending on nor an active Flow workflow", async () => {
+    const { prisma, queue } = await app();
+    await enableFirstJourney(prisma);
+    await customer(prisma, 1, [T0]);
+    const now = new Date("2026-10-23T01:00:00Z");
+    // Settings saved but sending off, no workflow.
+    await prisma.mailSettings.update({ where: { shop: SHOP }, data: { enabled: false } });
+    expect(await planFollowUps(prisma, SHOP, now, { queue })).toMatchObject({ skippedShop: "no-channel", scheduled: {}, viaFlow: {}, held: {} });
+    // No settings at all; a workflow that was switched off.
+    await prisma.mailSettings.deleteMany();
+    await prisma.flowTriggerState.create({ data: { shop: SHOP, handle: FOLLOW_UP_DUE_TRIGGER, enabled: false, updatedAt: now } });
+    expect(await planFollowUps(prisma, SHOP, now, { queue })).toMatchObject({ skippedShop: "no-channel" });
+    // An active workflow, but a caller without a queue cannot fire it.
+    await prisma.flowTriggerState.updateMany({ data: { enabled: true } });
+    expect(await planFollowUps(prisma, SHOP, now)).toMatchObject({ skippedShop: "no-channel" });
+    expect(await prisma.mailSend.count()).toBe(0);
+    // With the queue, the same shop is served through Flow.
+    expect((await planFollowUps(prisma, SHOP, now, { queue })).viaFlow).toEqual({ "journey:first": 1 });
   });
 });

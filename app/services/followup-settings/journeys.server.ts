@@ -5,6 +5,7 @@
  */
 import type { PrismaClient } from "../../db.server";
 import type { FieldErrors } from "../../domain/form-input";
+import { FOLLOW_UP_DUE_TRIGGER } from "../../domain/flow-payloads";
 import { PHASE_LABELS } from "../../domain/journeys";
 import type { Localized } from "../../domain/messages";
 import { rankProgress } from "../../domain/rank";
@@ -52,6 +53,8 @@ export interface JourneysPage {
   samples: Record<MailLocale, MailVariables>;
   /** Sending is configured and on (else the page says mail will not go out yet). */
   sendingEnabled: boolean;
+  /** No SMTP sending on, but a Flow workflow on "Customer follow up due": follow-ups go through Flow (ADR 0022). */
+  deliveredByFlow: boolean;
 }
 
 async function intervalRows(prisma: PrismaClient, shop: string): Promise<IntervalRow[]> {
@@ -130,6 +133,7 @@ export async function loadJourneysPage(prisma: PrismaClient, shop: string): Prom
     variables: MAIL_VARIABLES,
     samples,
     sendingEnabled: Boolean(mail?.enabled && !mail.pausedAt),
+    deliveredByFlow: !mail?.enabled && ctx.flowTriggers.includes(FOLLOW_UP_DUE_TRIGGER),
   };
 }
 

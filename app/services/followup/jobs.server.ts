@@ -60,11 +60,11 @@ export async function learnIntervalsIfStale(prisma: PrismaClient, shop: string, 
 export async function runFollowUpPlanJob(prisma: PrismaClient, queue: JobQueue, job: Pick<JobInfo, "shop">): Promise<void> {
   await learnIntervalsIfStale(prisma, job.shop, new Date());
   const result = await planFollowUps(prisma, job.shop, new Date(), { queue });
-  const planned = Object.values(result.scheduled).reduce((a, b) => a + b, 0);
-  if (planned > 0) {
-    logger.info("follow-up planned", { shop: job.shop, scheduled: result.scheduled, held: result.held });
-    await prisma.$transaction((tx) => queueFollowUpSend(tx, queue));
-  }
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const planned = total(result.scheduled);
+  if (planned + total(result.viaFlow) > 0) logger.info("follow-up planned", { shop: job.shop, scheduled: result.scheduled, viaFlow: result.viaFlow, held: result.held });
+  // Rows delivered through Flow are done already; only SMTP rows need the sender.
+  if (planned > 0) await prisma.$transaction((tx) => queueFollowUpSend(tx, queue));
 }
 
 export async function runFollowUpSendJob(prisma: PrismaClient, queue: JobQueue, job: Pick<JobInfo, "shop">): Promise<void> {

@@ -3,6 +3,11 @@
  * rows — "scheduled" for the treated group, "held" for the holdout (recorded, never sent). The
  * rows are the whole state: a restart loses nothing, and planning again plans nothing new
  * (INSERT … ON CONFLICT DO NOTHING on the send log's unique key). ADR 0022.
+ *
+ * The delivery channel is decided here, per shop and pass: SMTP settings saved and switched on →
+ * mail (rows wait for the sender); else an active Flow workflow on "Customer follow up due" →
+ * Flow (the treated row is recorded "sent" when its trigger is queued, messageId
+ * FLOW_MESSAGE_ID); else nothing is planned — a holdout without a treated group measures nothing.
  */
 import { sqlDialect, sqlQuery, type PrismaClient, type Tx } from "../../db.server";
 import { dateFrom, jsonList, jsonRowsSource, jsonRowsParam, placeholder, timestampLiteral, type SqlDialect } from "../../db/json-rows";
@@ -17,7 +22,8 @@ import {
   parseReplenishmentDefinition,
   type JourneyDefinition,
 } from "../followup-settings/definition";
-import type { PlanOptions, PlanResult } from "./types";
+import { FLOW_MESSAGE_ID } from "./send-log";
+import type { DeliveryChannel, PlanOptions, PlanResult } from "./types";
 
 const DAY_MS = 86_400_000;
 const DEFAULT_TIME_ZONE = "Asia/Tokyo";
@@ -211,19 +217,19 @@ const MAIL_SEND_COLUMNS = {
   scheduledFor: "timestamp",
 } as const;
 
-/** Inserts the rows not planned yet; returns those it inserted. */
-async function insertPlanned(tx: Tx, shop: string, campaignKey: string, rows: PlannedRow[], now: Date): Promise<PlannedRow[]> {
+/** Inserts the rows not planned yet; returns those it inserted, with their ids. */
+async function insertPlanned(tx: Tx, shop: string, campaignKey: string, rows: PlannedRow[], now: Date): Promise<(PlannedRow & { id: number })[]> {
   const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, MAIL_SEND_COLUMNS, "j", 3);
   const ts = timestampLiteral(dialect, now);
-  const inserted = await sqlQuery<{ customerId: number | bigint; referenceKey: string; step: number | bigint }>(
+  const inserted = await sqlQuery<{ id: number | bigint; customerId: number | bigint; referenceKey: string; step: number | bigint }>(
     tx,
     `INSERT INTO "MailSend" ("shop", "campaignKey", "customerId", "referenceKey", "step", "group", "status", "scheduledFor", "attempts", "createdAt", "updatedAt")
      SELECT ${placeholder(dialect, 1)}, ${placeholder(dialect, 2)}, ${["customerId", "referenceKey", "step", "group", "status", "scheduledFor"].map(j.col).join(", ")}, 0, ${ts}, ${ts}
      FROM ${j.from}
      WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
      ON CONFLICT ("shop", "campaignKey", "customerId", "referenceKey", "step") DO NOTHING
-     RETURNING "customerId", "referenceKey", "step"`,
+     RETURNING "id", "customerId", "referenceKey", "step"`,
     shop,
     campaignKey,
     jsonRowsParam(
@@ -233,30 +239,50 @@ async function insertPlanned(tx: Tx, shop: string, campaignKey: string, rows: Pl
     ),
   );
   const key = (customerId: number, referenceKey: string, step: number) => `${customerId}|${referenceKey}|${step}`;
-  const done = new Set(inserted.map((r) => key(Number(r.customerId), r.referenceKey, Number(r.step))));
-  return rows.filter((r) => done.has(key(r.customerId, r.referenceKey, r.step)));
+  const ids = new Map(inserted.map((r) => [key(Number(r.customerId), r.referenceKey, Number(r.step)), Number(r.id)]));
+  return rows.flatMap((r) => {
+    const id = ids.get(key(r.customerId, r.referenceKey, r.step));
+    return id === undefined ? [] : [{ ...r, id }];
+  });
+}
+
+/**
+ * How the shop's follow-ups reach customers: its SMTP settings when saved and switched on (a
+ * pause keeps the channel: rows wait until the settings are fixed), else Shopify Flow when a
+ * workflow starts with "Customer follow up due" and a queue can fire it, else none.
+ */
+async function deliveryChannel(client: Tx, shop: string, canFireFlow: boolean): Promise<{ channel: DeliveryChannel | null; flowActive: boolean }> {
+  const [mail, flow] = await Promise.all([
+    client.mailSettings.findUnique({ where: { shop }, select: { enabled: true } }),
+    client.flowTriggerState.findUnique({ where: { shop_handle: { shop, handle: FOLLOW_UP_DUE_TRIGGER } }, select: { enabled: true } }),
+  ]);
+  const flowActive = canFireFlow && flow?.enabled === true;
+  return { channel: mail?.enabled ? "mail" : flowActive ? "flow" : null, flowActive };
 }
 
 /**
  * Plans every enabled journey and the replenishment reminders of one shop at `now`. Treated
  * journey steps also fire Shopify Flow's "Customer follow up due" when the shop has an active
- * workflow on it (in the transaction that records them, so exactly once).
+ * workflow on it (in the transaction that records them, so exactly once). A Flow-only shop
+ * (no SMTP settings switched on) gets its treated journey steps recorded as sent through Flow
+ * and its holdout rows held, both at `now`; its replenishment reminders are not planned (there
+ * is no Flow trigger for them).
  */
 export async function planFollowUps(prisma: PrismaClient, shop: string, now: Date, options: PlanOptions = {}): Promise<PlanResult> {
-  const result: PlanResult = { shop, scheduled: {}, held: {} };
+  const result: PlanResult = { shop, scheduled: {}, held: {}, viaFlow: {} };
   const context = await shopContext(prisma, shop);
   if (!context) return { ...result, skippedShop: "uninstalled" };
   const campaigns = await prisma.campaign.findMany({ where: { shop, enabled: true, kind: { in: ["journey", "replenishment"] } } });
   if (campaigns.length === 0) return { ...result, skippedShop: "no-campaign" };
-  const flowActive =
-    options.queue !== undefined &&
-    (await prisma.flowTriggerState.findUnique({ where: { shop_handle: { shop, handle: FOLLOW_UP_DUE_TRIGGER } }, select: { enabled: true } }))?.enabled === true;
+  const { channel, flowActive } = await deliveryChannel(prisma, shop, options.queue !== undefined);
+  if (channel === null) return { ...result, skippedShop: "no-channel" };
   const batchSize = options.batchSize ?? INSERT_BATCH;
 
   for (const campaign of campaigns) {
     let due: Omit<PlannedRow, "group" | "scheduledFor">[];
     let definition: JourneyDefinition | null = null;
     if (campaign.key === REPLENISHMENT_KEY) {
+      if (channel === "flow") continue;
       const reminders = parseReplenishmentDefinition(campaign.definition);
       if (!reminders) continue;
       due = await dueReminders(prisma, shop, reminders.leadDays, now);
@@ -266,7 +292,8 @@ export async function planFollowUps(prisma: PrismaClient, shop: string, now: Dat
       due = await dueJourneySteps(prisma, shop, campaign.key, definition, context, now);
     }
     // A mail found due at night goes at the start of the next sending hours, never at once.
-    const scheduledFor = nextSendTime(now, context.timeZone, context.hours);
+    // Flow fires now (the workflow has its own waits), so treated and held rows alike are "now".
+    const scheduledFor = channel === "flow" ? now : nextSendTime(now, context.timeZone, context.hours);
     const planned: PlannedRow[] = due.map((row) => ({
       ...row,
       group: isInHoldout(campaign.key, row.customerGid, campaign.holdoutPercent) ? "holdout" : "treated",
@@ -276,11 +303,11 @@ export async function planFollowUps(prisma: PrismaClient, shop: string, now: Dat
       const batch = planned.slice(start, start + batchSize);
       await prisma.$transaction(async (tx) => {
         const inserted = await insertPlanned(tx, shop, campaign.key, batch, now);
+        const deliveredByFlow: number[] = [];
         for (const row of inserted) {
-          const bucket = row.group === "holdout" ? result.held : result.scheduled;
-          bucket[campaign.key] = (bucket[campaign.key] ?? 0) + 1;
+          let fired = false;
           if (flowActive && definition && row.group === "treated") {
-            await fireFollowUpDue(tx, options.queue!, {
+            fired = await fireFollowUpDue(tx, options.queue!, {
               shop,
               customerId: row.customerId,
               journeyKey: campaign.key,
@@ -290,6 +317,17 @@ export async function planFollowUps(prisma: PrismaClient, shop: string, now: Dat
               now,
             });
           }
+          // Flow-only: queueing the trigger is the delivery (exposure from sentAt). Should the
+          // workflow have been switched off meanwhile, the row stays scheduled and is never counted.
+          if (channel === "flow" && fired) deliveredByFlow.push(row.id);
+          const bucket = row.group === "holdout" ? result.held : channel === "flow" && fired ? result.viaFlow : result.scheduled;
+          bucket[campaign.key] = (bucket[campaign.key] ?? 0) + 1;
+        }
+        if (deliveredByFlow.length > 0) {
+          await tx.mailSend.updateMany({
+            where: { shop, id: { in: deliveredByFlow } },
+            data: { status: "sent", sentAt: now, messageId: FLOW_MESSAGE_ID, error: null },
+          });
         }
       });
     }

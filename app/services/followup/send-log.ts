@@ -8,6 +8,12 @@ import type { Localized } from "../../domain/messages";
 const isLocalized = (v: unknown): v is Localized =>
   typeof v === "object" && v !== null && typeof (v as Localized).ja === "string" && typeof (v as Localized).en === "string";
 
+/**
+ * MailSend.messageId of a row delivered through Shopify Flow rather than SMTP (a Flow-only
+ * shop): "sent" when its "Customer follow up due" trigger was queued (plan.server.ts).
+ */
+export const FLOW_MESSAGE_ID = "flow:tokui-follow-up-due";
+
 export const MAIL_SEND_STATUSES = ["scheduled", "sending", "sent", "held", "skipped", "failed"] as const;
 export type MailSendStatus = (typeof MAIL_SEND_STATUSES)[number];
 

@@ -19,9 +19,14 @@ export interface PlanResult {
   scheduled: Record<string, number>;
   /** Rows inserted as "held" (holdout: recorded, never sent) per campaign key. */
   held: Record<string, number>;
-  /** Why nothing was planned for the shop, if so. */
-  skippedShop?: "no-campaign" | "uninstalled";
+  /** Treated rows delivered through Shopify Flow (a Flow-only shop: recorded "sent") per campaign key. */
+  viaFlow: Record<string, number>;
+  /** Why nothing was planned for the shop, if so ("no-channel": neither SMTP sending on nor an active Flow workflow). */
+  skippedShop?: "no-campaign" | "uninstalled" | "no-channel";
 }
+
+/** How a shop's follow-ups reach customers (decided when planning, plan.server.ts). */
+export type DeliveryChannel = "mail" | "flow";
 
 export interface PlanOptions {
   /** Queue Shopify Flow "Follow-up due" for each treated journey step planned (default true when a queue is given). */
