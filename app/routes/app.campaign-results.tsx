@@ -8,6 +8,7 @@ import { localeFromRequest, t, type Locale } from "../locales";
 import { ensureShop, loadShopContext } from "../models/shop.server";
 import { loadCampaignResults } from "../services/followup-results/results.server";
 import { authenticate } from "../shopify.server";
+import { displayMoney, toMinorUnits } from "../domain/money";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -135,7 +136,15 @@ export default function CampaignResults() {
 }
 
 function Comparison({ locale, currency, view, holdoutPercent }: { locale: Locale; currency: string; view: View; holdoutPercent: number }) {
-  const money = (amount: string | null) => (amount === null ? "—" : `${amount} ${currency}`);
+  // 1,333円 / ¥1,333 as everywhere else in the admin; a value money cannot hold stays as computed.
+  const money = (amount: string | null) => {
+    if (amount === null) return "—";
+    try {
+      return displayMoney(toMinorUnits(amount, currency), currency, locale);
+    } catch {
+      return `${amount} ${currency}`;
+    }
+  };
   const conversionUplift =
     view.conversion.uplift === null
       ? "—"

@@ -689,7 +689,10 @@ describe("pages rendered", () => {
     await prisma.mailSend.create({ data: { shop: SHOP, campaignKey: "journey:second", customerId: customer.id, referenceKey: "o", step: 1, group: "treated", status: "sent", scheduledFor: new Date(), sentAt: new Date() } });
     const ja = await html("/app/campaign-results", "ja");
     for (const text of ["結果の見方", "2回目購入後", "まだ判断できません", "グループの顧客数がまだ少なすぎます。", "配信グループ", "比較グループ"]) expect(ja).toContain(text);
+    expect(ja).toContain("0円"); // revenue per customer as the admin writes money, not "0 JPY"
+    expect(ja).not.toContain("0 JPY");
     const en = await html("/app/campaign-results", "en");
+    expect(en).toContain("¥0");
     expect(en).toContain("Not yet conclusive");
     expect(en).toContain("The range in brackets is the 95% interval");
   });

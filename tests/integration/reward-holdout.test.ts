@@ -256,7 +256,7 @@ describe("reward holdout", () => {
     };
     const page = await load<Page>(resultsLoader, "/app/campaign-results");
     const reward = page.campaigns.find((c) => c.key === "reward:order-5")!;
-    expect(reward).toMatchObject({ label: "Reward order-5", holdoutPercent: 50, attributionDays: 14, steps: [] });
+    expect(reward).toMatchObject({ label: "5th-order reward", holdoutPercent: 50, attributionDays: 14, steps: [] });
     // Treated: 1 of 3 converted, ¥4,000 / 3 = ¥1,333.33 → 1333. Holdout: 1 of 3, ¥2,500 / 3 → 833.
     expect(reward.overall.treated).toEqual({ customers: 3, converted: 1, conversionRate: 1 / 3, revenue: "4000", revenuePerCustomer: "1333" });
     expect(reward.overall.holdout).toEqual({ customers: 3, converted: 1, conversionRate: 1 / 3, revenue: "2500", revenuePerCustomer: "833" });

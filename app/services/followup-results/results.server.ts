@@ -24,6 +24,7 @@ import type { Localized } from "../../domain/messages";
 import { counted, sqlFor, big, num } from "../analytics/sql.server";
 import { sqlQuery } from "../../db.server";
 import { parseJourneyDefinition, REPLENISHMENT_KEY } from "../followup-settings/definition";
+import { ordinalEn } from "../../domain/ordinal";
 
 export interface StepResult {
   step: number;
@@ -159,7 +160,12 @@ export function campaignLabel(key: string): Localized {
   if (key === REPLENISHMENT_KEY) return { en: "Replenishment reminders", ja: "買い替え・補充のお知らせ" };
   const phase = key.startsWith("journey:") ? (key.slice("journey:".length) as Phase) : null;
   if (phase && phase in PHASE_LABELS) return PHASE_LABELS[phase];
-  if (key.startsWith("reward:")) return { en: `Reward ${key.slice(7)}`, ja: `特典 ${key.slice(7)}` };
+  if (key.startsWith("reward:")) {
+    // The default milestones are "order-<n>": name them as the Rewards page does.
+    const nth = /^order-(\d+)$/.exec(key.slice(7));
+    if (nth) return { en: `${ordinalEn(Number(nth[1]))}-order reward`, ja: `${nth[1]}回目のご購入特典` };
+    return { en: `Reward ${key.slice(7)}`, ja: `特典 ${key.slice(7)}` };
+  }
   return { en: key, ja: key };
 }
 
