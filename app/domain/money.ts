@@ -7,6 +7,8 @@
 const digitsCache = new Map<string, number>();
 
 export function currencyDigits(currency: string): number {
+  const cached = digitsCache.get(currency); // as written: no case folding on every amount
+  if (cached !== undefined) return cached;
   const code = currency.toUpperCase();
   let digits = digitsCache.get(code);
   if (digits === undefined) {
@@ -15,6 +17,7 @@ export function currencyDigits(currency: string): number {
       .maximumFractionDigits ?? 2;
     digitsCache.set(code, digits);
   }
+  digitsCache.set(currency, digits);
   return digits;
 }
 

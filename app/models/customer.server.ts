@@ -1,4 +1,4 @@
-import { sqlExecute, sqlQuery, sqlDialect, type PrismaClient, type Tx } from "../db.server";
+import { sqlExecute, sqlInsertRows, sqlQuery, sqlDialect, type PrismaClient, type Tx } from "../db.server";
 import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { CustomerRef } from "../domain/types";
 import type { StatsOrder } from "../domain/customer-stats";
@@ -52,19 +52,14 @@ export async function ensureCustomers(prisma: PrismaClient, shop: string, refs: 
   await insertNewCustomers(prisma, shop, [...byGid.values()]);
 }
 
-async function insertNewCustomers(client: Tx, shop: string, refs: CustomerRef[]): Promise<void> {
-  const dialect = sqlDialect(client);
-  const rows = jsonRowsSource(dialect, PII_COLUMNS, "j", 2);
-  const ts = timestampLiteral(dialect, new Date());
-  await sqlExecute(
+/** Returns gid → id of the rows it inserted (not of those another writer inserted first). */
+async function insertNewCustomers(client: Tx, shop: string, refs: CustomerRef[]): Promise<Map<string, number>> {
+  const now = new Date();
+  const { id: _id, ...columns } = PII_COLUMNS;
+  return sqlInsertRows(
     client,
-    `INSERT INTO "Customer" ("shop", "gid", ${PII_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
-     SELECT ${placeholder(dialect, 1)}, ${rows.col("gid")}, ${PII_FIELDS.map(rows.col).join(", ")}, ${ts}, ${ts}
-     FROM ${rows.from}
-     WHERE true -- SQLite: without a WHERE, "ON CONFLICT" would parse as a join constraint
-     ON CONFLICT ("shop", "gid") DO NOTHING`,
-    shop,
-    jsonRowsParam(dialect, PII_COLUMNS, refs.map(personalRow)),
+    { table: "Customer", columns, rows: refs.map(personalRow), constants: { shop, createdAt: now, updatedAt: now }, skipConflictsOn: ["shop", "gid"] },
+    "gid",
   );
 }
 
@@ -106,7 +101,7 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
   const existing = await findCustomersByGid(tx, shop, gids);
   const known = new Map(existing.map((c) => [c.gid, c]));
   const missing = gids.filter((gid) => !known.has(gid));
-  if (missing.length > 0) await insertNewCustomers(tx, shop, missing.map((gid) => byGid.get(gid)!));
+  const inserted = missing.length > 0 ? await insertNewCustomers(tx, shop, missing.map((gid) => byGid.get(gid)!)) : new Map<string, number>();
   // A redacted customer's personal data never comes back through later payloads.
   const changed = existing.filter((row) => {
     if (row.redactedAt) return false;
@@ -137,8 +132,10 @@ export async function upsertCustomers(tx: Tx, shop: string, refs: CustomerRef[])
       shop,
     );
   }
-  const ids = missing.length > 0 ? await findCustomersByGid(tx, shop, missing) : [];
-  return new Map([...existing, ...ids].map((c) => [c.gid, c.id]));
+  // Inserted by someone else since we looked (PostgreSQL): read their ids.
+  const raced = missing.filter((gid) => !inserted.has(gid));
+  const others = raced.length > 0 ? await findCustomersByGid(tx, shop, raced) : [];
+  return new Map([...existing.map((c) => [c.gid, c.id] as const), ...inserted, ...others.map((c) => [c.gid, c.id] as const)]);
 }
 
 function personalRow(ref: CustomerRef): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { sqlExecute, sqlQuery, sqlDialect, type Tx } from "../db.server";
+import { sqlExecute, sqlInsertRows, sqlQuery, sqlDialect, type Tx } from "../db.server";
 import { dateFrom, jsonList, jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral, shopFilter } from "../db/json-rows";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 
@@ -104,22 +104,15 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
     sourceUpdatedAt: snapshot.updatedAt,
   });
   const dialect = sqlDialect(tx);
-  const now = timestampLiteral(dialect, new Date());
+  const savedAt = new Date();
+  const now = timestampLiteral(dialect, savedAt);
   const ids = new Map<string, number>();
 
   const fresh = orders.filter((o) => o.existingId === null);
   if (fresh.length > 0) {
-    const j = jsonRowsSource(dialect, ORDER_COLUMNS, "j", 2);
-    const created = await sqlQuery<{ id: number | bigint; gid: string }>(
-      tx,
-      `INSERT INTO "Order" ("shop", "gid", ${ORDER_FIELDS.map((f) => `"${f}"`).join(", ")}, "createdAt", "updatedAt")
-       SELECT ${placeholder(dialect, 1)}, ${j.col("gid")}, ${ORDER_FIELDS.map(j.col).join(", ")}, ${now}, ${now}
-       FROM ${j.from}
-       RETURNING "id", "gid"`,
-      shop,
-      jsonRowsParam(dialect, ORDER_COLUMNS, fresh.map(row)),
-    );
-    for (const r of created) ids.set(r.gid, Number(r.id));
+    const { id: _id, ...columns } = ORDER_COLUMNS;
+    const created = await sqlInsertRows(tx, { table: "Order", columns, rows: fresh.map(row), constants: { shop, createdAt: savedAt, updatedAt: savedAt } }, "gid");
+    for (const [gid, id] of created) ids.set(gid, id);
   }
   const known = orders.filter((o) => o.existingId !== null);
   if (known.length > 0) {
@@ -141,18 +134,7 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
     );
   }
   const lines = orders.flatMap(({ snapshot }) => snapshot.lines.map((line) => ({ orderId: ids.get(snapshot.gid)!, ...line })));
-  if (lines.length > 0) {
-    const j = jsonRowsSource(dialect, LINE_COLUMNS, "j", 2);
-    const fields = Object.keys(LINE_COLUMNS);
-    await sqlExecute(
-      tx,
-      `INSERT INTO "OrderLine" ("shop", ${fields.map((f) => `"${f}"`).join(", ")})
-       SELECT ${placeholder(dialect, 1)}, ${fields.map(j.col).join(", ")}
-       FROM ${j.from}`,
-      shop,
-      jsonRowsParam(dialect, LINE_COLUMNS, lines),
-    );
-  }
+  await sqlInsertRows(tx, { table: "OrderLine", columns: LINE_COLUMNS, rows: lines, constants: { shop } });
   return ids;
 }
 

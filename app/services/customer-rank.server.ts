@@ -1,4 +1,4 @@
-import { sqlExecute, sqlDialect, type Tx } from "../db.server";
+import { sqlExecute, sqlInsertRows, sqlDialect, type Tx } from "../db.server";
 import { jsonRowsParam, jsonRowsSource, shopFilter, timestampLiteral } from "../db/json-rows";
 import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
@@ -92,7 +92,7 @@ export async function refreshCustomers(
     results.push({ customerId: before.id, fromRank: before.rankKey, toRank, changed: rankChanged, orderCount: stats.orderCount });
   }
   await writeCustomerStats(tx, ctx.shop, updates, now);
-  await insertRankChanges(tx, rankChanges, now);
+  await insertRankChanges(tx, ctx.shop, rankChanges, now);
   if (syncs.length + flowJobs.length > 0) await queue.enqueue(tx, ...syncs, ...flowJobs);
   await grantMilestones(tx, queue, ctx, candidates, now);
   return results;
@@ -140,16 +140,7 @@ const RANK_CHANGE_COLUMNS = {
 } as const;
 type RankChangeRow = { shop: string; customerId: number; fromRank: string | null; toRank: string | null; reason: string; orderCount: number; windowSpent: bigint };
 
-async function insertRankChanges(tx: Tx, rows: RankChangeRow[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  const dialect = sqlDialect(tx);
-  const j = jsonRowsSource(dialect, RANK_CHANGE_COLUMNS, "j", 1);
-  const fields = Object.keys(RANK_CHANGE_COLUMNS);
-  await sqlExecute(
-    tx,
-    `INSERT INTO "RankChange" (${fields.map((f) => `"${f}"`).join(", ")}, "createdAt")
-     SELECT ${fields.map(j.col).join(", ")}, ${timestampLiteral(dialect, now)}
-     FROM ${j.from}`,
-    jsonRowsParam(dialect, RANK_CHANGE_COLUMNS, rows),
-  );
+async function insertRankChanges(tx: Tx, shop: string, rows: RankChangeRow[], now: Date): Promise<void> {
+  const { shop: _shop, ...columns } = RANK_CHANGE_COLUMNS;
+  await sqlInsertRows(tx, { table: "RankChange", columns, rows, constants: { shop, createdAt: now } });
 }

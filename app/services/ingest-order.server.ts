@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from "../db.server";
+import { sqlDialect, type PrismaClient, type Tx } from "../db.server";
 import { orderReason, refundReason } from "../domain/rank-change-reason";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 import { ensureCustomers, upsertCustomers } from "../models/customer.server";
@@ -14,14 +14,18 @@ const stateFrom = (results: RefreshResult[]) => {
 };
 
 /**
- * Before the ingest transaction: create the shop's settings and first-seen customers, which
- * several deliveries may race to create (see ensureShop, ensureCustomers).
+ * Before the ingest transaction: create the shop's settings and, on PostgreSQL, first-seen
+ * customers, which several deliveries may race to create (see ensureShop, ensureCustomers).
+ * SQLite runs one write transaction at a time, so there the transaction creates them itself
+ * (upsertCustomers) — one statement and one commit fewer per batch.
  */
 export async function prepareOrderIngest(prisma: PrismaClient, shop: string, snapshots: OrderSnapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
   // shop_money is always in the shop's currency, so the first order tells a new shop's currency.
   await ensureShop(prisma, shop, snapshots[0]!.currency);
-  await ensureCustomers(prisma, shop, snapshots.flatMap((s) => (s.customer ? [s.customer] : [])));
+  if (sqlDialect(prisma) === "postgresql") {
+    await ensureCustomers(prisma, shop, snapshots.flatMap((s) => (s.customer ? [s.customer] : [])));
+  }
 }
 
 export interface IngestResult {

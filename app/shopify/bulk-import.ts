@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { OrderLineSnapshot, OrderSnapshot } from "../domain/types";
-import { currencyCode, decimalString, gidOf, isoDateTime, minorUnits, parseWith, PayloadError } from "./payloads";
+import { currencyCode, decimalString, gidOf, isIsoDateTime, isoDateTime, minorUnits, parseWith, PayloadError } from "./payloads";
 
 export const ORDERS_BULK_QUERY = `{ orders { edges { node {
   id name createdAt processedAt updatedAt cancelledAt currencyCode
@@ -25,8 +25,8 @@ export interface BulkImportResult {
 }
 
 export interface BulkOrderAssembler {
-  push(line: string, lineNumber: number): BulkImportResult[];
-  end(): BulkImportResult[];
+  push(line: string, lineNumber: number): readonly BulkImportResult[];
+  end(): readonly BulkImportResult[];
 }
 
 const moneyBag = z.object({ shopMoney: z.object({ amount: decimalString, currencyCode }) });
@@ -64,8 +64,11 @@ function shopMoney(bag: MoneyBag, currency: string, path: string): bigint {
   return minorUnits(amount, currency, `${path}.shopMoney.amount`);
 }
 
+type OrderNode = z.output<typeof orderNode>;
+type LineItemNode = z.output<typeof lineItemNode>;
+
 function toOrder(value: unknown): OrderSnapshot {
-  const node = parseWith(orderNode, value);
+  const node = fastOrderNode(value) ?? parseWith(orderNode, value);
   const processedAt = node.processedAt ?? node.createdAt;
   return {
     gid: node.id,
@@ -83,7 +86,7 @@ function toOrder(value: unknown): OrderSnapshot {
 }
 
 function toLine(value: unknown, currency: string): OrderLineSnapshot {
-  const node = parseWith(lineItemNode, value);
+  const node = fastLineItemNode(value) ?? parseWith(lineItemNode, value);
   return {
     gid: node.id,
     title: node.title,
@@ -95,8 +98,88 @@ function toLine(value: unknown, currency: string): OrderLineSnapshot {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fast path. zod spends ~10 µs on each line, most of an import's parsing time (ADR 0025). These
+// hand-written checks accept a line only when every field is plainly valid and return exactly
+// what the zod schema would; anything else returns null and goes through the schema, which stays
+// the specification and writes the error message. tests/unit/bulk-import-fast-path.test.ts
+// checks that the two agree on valid lines and on thousands of broken ones.
+
+const GID = (type: string) => new RegExp(`^gid://shopify/${type}/\\d+$`);
+const ORDER_GID = GID("Order");
+const CUSTOMER_GID = GID("Customer");
+const LINE_ITEM_GID = GID("LineItem");
+const PRODUCT_GID = GID("Product");
+const VARIANT_GID = GID("ProductVariant");
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** A sentinel for "not plainly valid": the schema decides. */
+const INVALID = Symbol("invalid");
+type Checked<T> = T | typeof INVALID;
+
+const fastDate = (value: unknown): Checked<Date> =>
+  typeof value === "string" && isIsoDateTime(value) ? new Date(value) : INVALID;
+const fastNullishDate = (value: unknown): Checked<Date | null | undefined> =>
+  value === null || value === undefined ? value : fastDate(value);
+const fastNullishString = (value: unknown): Checked<string | null | undefined> =>
+  value === null || value === undefined || typeof value === "string" ? value : INVALID;
+
+function fastRef(value: unknown, pattern: RegExp): Checked<{ id: string } | null | undefined> {
+  if (value === null || value === undefined) return value;
+  if (!isObject(value) || typeof value.id !== "string" || !pattern.test(value.id)) return INVALID;
+  return { id: value.id };
+}
+
+function fastMoneyBag(value: unknown): Checked<MoneyBag> {
+  if (!isObject(value) || !isObject(value.shopMoney)) return INVALID;
+  const { amount, currencyCode: code } = value.shopMoney;
+  if (typeof amount !== "string" || !DECIMAL.test(amount) || typeof code !== "string" || !CURRENCY.test(code)) return INVALID;
+  return { shopMoney: { amount, currencyCode: code } };
+}
+
+function fastOrderNode(value: unknown): OrderNode | null {
+  if (!isObject(value) || typeof value.id !== "string" || !ORDER_GID.test(value.id)) return null;
+  if (typeof value.currencyCode !== "string" || !CURRENCY.test(value.currencyCode)) return null;
+  const node = {
+    id: value.id,
+    name: fastNullishString(value.name),
+    createdAt: fastDate(value.createdAt),
+    processedAt: fastNullishDate(value.processedAt),
+    updatedAt: fastNullishDate(value.updatedAt),
+    cancelledAt: fastNullishDate(value.cancelledAt),
+    currencyCode: value.currencyCode,
+    customer: fastRef(value.customer, CUSTOMER_GID),
+    totalPriceSet: fastMoneyBag(value.totalPriceSet),
+    currentTotalPriceSet: fastMoneyBag(value.currentTotalPriceSet),
+  };
+  return Object.values(node).includes(INVALID) ? null : (node as OrderNode);
+}
+
+function fastLineItemNode(value: unknown): LineItemNode | null {
+  if (!isObject(value) || typeof value.id !== "string" || !LINE_ITEM_GID.test(value.id)) return null;
+  if (typeof value.title !== "string") return null;
+  const quantity = value.quantity;
+  if (typeof quantity !== "number" || !Number.isSafeInteger(quantity) || quantity < 0) return null;
+  const node = {
+    id: value.id,
+    title: value.title,
+    quantity,
+    sku: fastNullishString(value.sku),
+    product: fastRef(value.product, PRODUCT_GID),
+    variant: fastRef(value.variant, VARIANT_GID),
+    originalUnitPriceSet: fastMoneyBag(value.originalUnitPriceSet),
+  };
+  return Object.values(node).includes(INVALID) ? null : (node as LineItemNode);
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+
+const NOT_BLANK = /\S/;
+/** The common answer (a line item taken), shared rather than allocated per line. */
+const NOTHING: readonly BulkImportResult[] = Object.freeze([]);
+const failAt = (lineNumber: number, message: string): BulkImportResult => ({ error: { lineNumber, message } });
 
 export function createBulkOrderAssembler(): BulkOrderAssembler {
   let current: OrderSnapshot | null = null;
@@ -111,17 +194,16 @@ export function createBulkOrderAssembler(): BulkOrderAssembler {
 
   return {
     push(line, lineNumber) {
-      if (line.trim() === "") return [];
-      const fail = (message: string): BulkImportResult => ({ error: { lineNumber, message } });
+      if (!NOT_BLANK.test(line)) return NOTHING;
 
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch {
         // Could be a broken order or a broken line item: keep the current order open either way.
-        return [fail("invalid JSON")];
+        return [failAt(lineNumber, "invalid JSON")];
       }
-      if (!isObject(value)) return [fail("expected a JSON object")];
+      if (!isObject(value)) return [failAt(lineNumber, "expected a JSON object")];
 
       if ("__parentId" in value) {
         const parent = value.__parentId;
@@ -130,13 +212,13 @@ export function createBulkOrderAssembler(): BulkOrderAssembler {
             rejected && parent === rejected.id
               ? `its order on line ${rejected.lineNumber} was rejected`
               : "it does not follow its order";
-          return [fail(`orphan line item (parent ${String(parent)}): ${why}`)];
+          return [failAt(lineNumber, `orphan line item (parent ${String(parent)}): ${why}`)];
         }
         try {
           current.lines.push(toLine(value, current.currency));
-          return [];
+          return NOTHING;
         } catch (error) {
-          return [fail(`line item: ${messageOf(error)}`)];
+          return [failAt(lineNumber, `line item: ${messageOf(error)}`)];
         }
       }
 
@@ -147,12 +229,12 @@ export function createBulkOrderAssembler(): BulkOrderAssembler {
           rejected = null;
         } catch (error) {
           rejected = { id: value.id, lineNumber };
-          results.push(fail(`order ${value.id}: ${messageOf(error)}`));
+          results.push(failAt(lineNumber, `order ${value.id}: ${messageOf(error)}`));
         }
         return results;
       }
 
-      return [fail("neither an Order nor a LineItem (no gid://shopify/Order/ id, no __parentId)")];
+      return [failAt(lineNumber, "neither an Order nor a LineItem (no gid://shopify/Order/ id, no __parentId)")];
     },
     end: flush,
   };
@@ -198,3 +280,6 @@ export function adminOrderSnapshot(value: unknown): OrderSnapshot {
     lines: extras.lineItems.edges.map((edge) => toLine(edge.node, order.currency)),
   };
 }
+
+/** The schemas and their fast paths side by side, for tests/unit/bulk-import-fast-path.test.ts. */
+export const bulkLineParsers = { orderNode, lineItemNode, fastOrderNode, fastLineItemNode };

@@ -50,12 +50,12 @@ export const isoDateTime = z
   .refine(isIsoDateTime, "expected an ISO-8601 date-time with offset")
   .transform((text) => new Date(text));
 
-function isIsoDateTime(text: string): boolean {
+export function isIsoDateTime(text: string): boolean {
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return false;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offH = 0, offM = 0] = m
-    .slice(1)
-    .map((part) => Number(part ?? 0));
+  // Number(undefined) is NaN: absent seconds and offsets read as 0.
+  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]);
+  const second = Number(m[6] ?? 0), offH = Number(m[7] ?? 0), offM = Number(m[8] ?? 0);
   const calendarDay = new Date(Date.UTC(year, month - 1, day));
   // new Date() rolls 2021-02-30 over to March; a real date survives the round trip.
   return (

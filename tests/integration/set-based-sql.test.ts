@@ -3,7 +3,7 @@
  * they write what Prisma reads back, exactly, and SQLite runs them by primary key.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { sqlDialect } from "~/db.server";
+import { sqlDialect, sqlInsertRows } from "~/db.server";
 import { jsonRowsSource, shopFilter } from "~/db/json-rows";
 import { ensureCustomers, upsertCustomers } from "~/models/customer.server";
 import { findOrders, saveOrderSnapshots } from "~/models/order.server";
@@ -86,6 +86,64 @@ describe("set-based writes", () => {
     expect(await prisma.customer.findMany({ select: { gid: true, firstName: true, lastName: true, email: true, countryCode: true } })).toEqual([
       { gid, firstName: "花子", lastName: "佐藤", email: null, countryCode: "JP" },
     ]);
+  });
+});
+
+describe("sqlInsertRows", () => {
+  const columns = { gid: "text", firstName: "text", orderCount: "int", lifetimeSpent: "bigint", firstOrderAt: "timestamp" } as const;
+  const row = (n: number, extra: Partial<Record<keyof typeof columns, unknown>> = {}) => ({
+    gid: `gid://shopify/Customer/${n}`,
+    firstName: `客${n}`,
+    orderCount: n,
+    lifetimeSpent: 9007199254740993n + BigInt(n),
+    firstOrderAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n % 1000)),
+    ...extra,
+  });
+  const insert = (tx: Parameters<typeof sqlInsertRows>[0], rows: Record<string, unknown>[]) =>
+    sqlInsertRows(
+      tx,
+      { table: "Customer", columns, rows, constants: { shop: SHOP, updatedAt: new Date("2026-11-24T00:00:00Z") }, skipConflictsOn: ["shop", "gid"] },
+      "gid",
+    );
+
+  it("returns each new row's id by its key, skips rows that conflict, and writes what Prisma reads back", async () => {
+    const { prisma } = await app();
+    const first = await prisma.$transaction((tx) => insert(tx, [row(1), row(2, { firstName: null, firstOrderAt: null })]));
+    // 3,000 rows at once, two of them already stored: those keep their data and return no id.
+    const many = Array.from({ length: 3000 }, (_, i) => row(i + 1, { firstName: "上書きしない" }));
+    const second = await prisma.$transaction((tx) => insert(tx, many));
+
+    expect([...first.keys()]).toEqual(["gid://shopify/Customer/1", "gid://shopify/Customer/2"]);
+    expect(second.size).toBe(2998);
+    expect(second.has("gid://shopify/Customer/1")).toBe(false);
+    const stored = await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, gid: true } });
+    expect(stored).toHaveLength(3000);
+    const idOf = new Map(stored.map((c) => [c.gid, c.id]));
+    for (const [gid, id] of [...first, ...second]) expect(id).toBe(idOf.get(gid));
+
+    expect(await prisma.customer.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Customer/1" } } })).toMatchObject({
+      firstName: "客1",
+      orderCount: 1,
+      lifetimeSpent: 9007199254740994n,
+      firstOrderAt: new Date("2026-01-01T00:00:00.001Z"),
+      updatedAt: new Date("2026-11-24T00:00:00Z"),
+    });
+    expect(await prisma.customer.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Customer/2" } } })).toMatchObject({
+      firstName: null,
+      firstOrderAt: null,
+    });
+    expect(await prisma.customer.count({ where: { firstOrderAt: { gte: new Date("2026-01-01T00:00:00.500Z") } } })).toBe(1500);
+  });
+
+  it("writes nothing when the transaction rolls back", async () => {
+    const { prisma } = await app();
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await insert(tx, [row(7)]);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await prisma.customer.count()).toBe(0);
   });
 });
 
