@@ -6,9 +6,16 @@
 
 const digitsCache = new Map<string, number>();
 
+// An import asks for one currency 80,000 times: compare before hashing.
+let last: { currency: string; digits: number } | null = null;
+
 export function currencyDigits(currency: string): number {
+  if (currency === last?.currency) return last.digits;
   const cached = digitsCache.get(currency); // as written: no case folding on every amount
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    last = { currency, digits: cached };
+    return cached;
+  }
   const code = currency.toUpperCase();
   let digits = digitsCache.get(code);
   if (digits === undefined) {
