@@ -2,7 +2,7 @@ import { database, prepareDatabase, type Database } from "./db.server";
 import { DEMO_SHOP } from "./demo.server";
 import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
-import type { JobHandler, JobHandlers, JobQueue } from "./queue/types";
+import { EveryJobError, type JobHandler, type JobHandlers, type JobQueue } from "./queue/types";
 import { processWebhookEvent, processWebhookEvents } from "./services/process-webhook.server";
 import { webhookEventStore, type IncomingWebhook, type StoreOutcome } from "./services/store-webhook-events.server";
 
@@ -21,15 +21,33 @@ export interface AppContext {
 export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
   const webhook: JobHandler = (job) => processWebhookEvent(db.prisma, queue, Number(job.data.eventId));
   webhook.batch = (jobs) => processWebhookEvents(db.prisma, queue, jobs.map((job) => Number(job.data.eventId)));
+  // The local demo shop has no Shopify to sync to (app/demo.server.ts).
+  const syncsToShopify = (shop: string) => !(shop === DEMO_SHOP && process.env.TOKUI_DEMO === "1");
+  const rankSync: JobHandler = async (job) => {
+    if (!syncsToShopify(job.shop)) return;
+    // Imported lazily: only the rank sync needs Shopify credentials, not the CLI or the import.
+    const { syncCustomerRankWithShopify } = await import("./services/rank-sync.server");
+    await syncCustomerRankWithShopify(db.prisma, job.shop, Number(job.data.customerId));
+  };
+  rankSync.batch = async (jobs) => {
+    const byShop = new Map<string, number[]>();
+    for (const job of jobs) {
+      if (syncsToShopify(job.shop)) byShop.set(job.shop, [...(byShop.get(job.shop) ?? []), Number(job.data.customerId)]);
+    }
+    const { syncCustomerRanksWithShopify } = await import("./services/rank-sync.server");
+    for (const [shop, customerIds] of byShop) {
+      try {
+        await syncCustomerRanksWithShopify(db.prisma, shop, customerIds);
+      } catch (error) {
+        // EveryJobError speaks for every job of the batch: not so when other shops share it.
+        if (error instanceof EveryJobError && byShop.size > 1) throw error.outcome;
+        throw error;
+      }
+    }
+  };
   return {
     webhook,
-    "rank-sync": async (job) => {
-      // The local demo shop has no Shopify to sync to (app/demo.server.ts).
-      if (job.shop === DEMO_SHOP && process.env.TOKUI_DEMO === "1") return;
-      // Imported lazily: only the rank sync needs Shopify credentials, not the CLI or the import.
-      const { syncCustomerRankWithShopify } = await import("./services/rank-sync.server");
-      await syncCustomerRankWithShopify(db.prisma, job.shop, Number(job.data.customerId));
-    },
+    "rank-sync": rankSync,
     reward: async (job) => {
       const { issueReward } = await import("./services/reward-issue.server");
       await issueReward(db.prisma, job.shop, Number(job.data.grantId));

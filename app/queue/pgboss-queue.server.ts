@@ -3,6 +3,7 @@ import type { Database, Tx } from "../db.server";
 import { logger } from "../logger.server";
 import { drainLoop, type PollLoop } from "./poll-loop";
 import {
+  EveryJobError,
   MAX_ATTEMPTS,
   isRetryable,
   type DrainResult,
@@ -122,6 +123,10 @@ export class PgBossJobQueue implements JobQueue {
             result.done += jobs.length;
             continue;
           } catch (error) {
+            if (error instanceof EveryJobError) {
+              for (const job of jobs) await this.recordFailure(name, job, error.outcome, result);
+              continue;
+            }
             logger.warn("batch failed, running its jobs one by one", { queue: name, jobs: jobs.length, error: String(error) });
           }
         }
@@ -131,16 +136,26 @@ export class PgBossJobQueue implements JobQueue {
             await this.boss.complete(name, job.id);
             result.done++;
           } catch (error) {
-            const permanent = !isRetryable(error);
-            if (permanent) await this.noMoreRetries(name, job.id);
-            await this.boss.fail(name, job.id, { message: String(error) });
-            if (permanent || job.retryCount >= job.retryLimit) result.failed++;
-            else result.retried++;
+            await this.recordFailure(name, job, error, result);
           }
         }
       }
       if (found === 0) return result;
     }
+  }
+
+  /** A fetched job threw `error`: pg-boss retries it, unless retrying cannot help. */
+  private async recordFailure(
+    name: QueueName,
+    job: { id: string; retryCount: number; retryLimit: number },
+    error: unknown,
+    result: DrainResult,
+  ): Promise<void> {
+    const permanent = !isRetryable(error);
+    if (permanent) await this.noMoreRetries(name, job.id);
+    await this.boss.fail(name, job.id, { message: String(error) });
+    if (permanent || job.retryCount >= job.retryLimit) result.failed++;
+    else result.retried++;
   }
 
   /**

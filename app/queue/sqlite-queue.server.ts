@@ -4,6 +4,7 @@ import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
 import {
+  EveryJobError,
   MAX_ATTEMPTS,
   RetryableJobError,
   backoffMs,
@@ -158,31 +159,41 @@ export class SqliteJobQueue implements JobQueue {
         result.done += jobs.length;
         single = single.filter((j) => j.queue !== queue);
       } catch (error) {
-        this.log(`[queue] ${queue} batch of ${jobs.length} failed, running them one by one: ${String(error)}`);
+        if (error instanceof EveryJobError) {
+          for (const job of jobs) await this.recordFailure(job, error.outcome, result);
+          single = single.filter((j) => j.queue !== queue);
+        } else {
+          this.log(`[queue] ${queue} batch of ${jobs.length} failed, running them one by one: ${String(error)}`);
+        }
       }
     }
     for (const job of single) {
-      const attempt = job.attempts + 1;
       try {
         await handlers[job.queue as QueueName](info(job));
         // updateMany: a job may have deleted its own row (shop/redact removes the shop's jobs).
         await this.prisma.job.updateMany({ where: { id: job.id }, data: { status: "done", lockedUntil: null, lastError: null } });
         result.done++;
       } catch (error) {
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
-        const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
-        await this.prisma.job.updateMany({
-          where: { id: job.id },
-          data: giveUp
-            ? { status: "failed", lockedUntil: null, lastError: message }
-            : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
-        });
-        this.log(`[queue] ${job.queue} job ${job.id} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
-        if (giveUp) result.failed++;
-        else result.retried++;
+        await this.recordFailure(job, error, result);
       }
     }
     return result;
+  }
+
+  /** A claimed job threw `error`: retry it later, or give up when retrying cannot help. */
+  private async recordFailure(job: { id: number; queue: string; attempts: number }, error: unknown, result: DrainResult): Promise<void> {
+    const attempt = job.attempts + 1;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
+    const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
+    await this.prisma.job.updateMany({
+      where: { id: job.id },
+      data: giveUp
+        ? { status: "failed", lockedUntil: null, lastError: message }
+        : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
+    });
+    this.log(`[queue] ${job.queue} job ${job.id} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
+    if (giveUp) result.failed++;
+    else result.retried++;
   }
 }

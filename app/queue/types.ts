@@ -28,7 +28,7 @@ export type JobHandler = ((job: JobInfo) => Promise<void>) & {
   /**
    * Optional: run several due jobs of this queue at once (e.g. webhook events in one
    * transaction). If it throws, the queue falls back to running the jobs one by one, so one
-   * bad job never holds the others back.
+   * bad job never holds the others back — unless it throws EveryJobError.
    */
   batch?: (jobs: JobInfo[]) => Promise<void>;
 };
@@ -48,6 +48,18 @@ export class RetryableJobError extends Error {
 /** Throw from a handler when retrying cannot help (refused input, shop not installed). */
 export class PermanentJobError extends Error {
   override name = "PermanentJobError";
+}
+
+/**
+ * Thrown by a batch handler when one cause decides every job of the batch (the shop has no
+ * offline session, say): each job gets `cause` as its own outcome (retried or failed as if it
+ * had thrown it alone), and the jobs are not run again one by one.
+ */
+export class EveryJobError extends Error {
+  override name = "EveryJobError";
+  constructor(readonly outcome: Error) {
+    super(outcome.message);
+  }
 }
 
 /** Everything is retried except errors that say retrying cannot help. */

@@ -1,10 +1,25 @@
 import type { PrismaClient, Tx } from "../db.server";
 import { logger } from "../logger.server";
-import { loadShopContext } from "../models/shop.server";
-import { PermanentJobError } from "../queue/types";
+import { loadShopContext, type ShopContext } from "../models/shop.server";
+import { EveryJobError, PermanentJobError } from "../queue/types";
 import { adminFor, callAdmin as call, type AdminGraphql } from "../shopify/admin-client.server";
-import { CUSTOMER_RANK_TAGS_QUERY, RANK_SYNC_MUTATION } from "../shopify/graphql/documents";
-import { planRankSync } from "../shopify/rank-sync-plan";
+import { CUSTOMERS_RANK_TAGS_QUERY, CUSTOMER_RANK_TAGS_QUERY, RANK_SYNC_MUTATION } from "../shopify/graphql/documents";
+import { RANK_SYNC_BATCH_SIZE, rankSyncBatchRequest, type RankSyncPlan } from "../shopify/rank-sync-batch";
+import { planRankSync, type RankSyncCustomer } from "../shopify/rank-sync-plan";
+
+interface SyncSettings {
+  ctx: ShopContext;
+  options: { currency: string; locale: "ja" | "en" };
+}
+
+async function syncSettings(prisma: PrismaClient, shop: string): Promise<SyncSettings> {
+  const ctx = await loadShopContext(prisma as unknown as Tx, shop);
+  const settings = await prisma.shop.findUnique({ where: { shop }, select: { locale: true } });
+  return { ctx, options: { currency: ctx.currency, locale: settings?.locale === "en" ? "en" : "ja" } };
+}
+
+const userErrorsOf = (result: Record<string, unknown>, fields: string[]) =>
+  fields.flatMap((field) => ((result[field] as { userErrors?: { message: string }[] } | null | undefined)?.userErrors ?? []).map((e) => e.message));
 
 /**
  * Job handler: write one customer's rank to Shopify — `$app` metafields and the rank tag.
@@ -22,24 +37,66 @@ export async function syncCustomerRankWithShopify(
     select: { gid: true, orderCount: true, windowSpent: true },
   });
   if (!customer) return; // erased since (shop/redact)
-  const ctx = await loadShopContext(prisma as unknown as Tx, shop);
-  const settings = await prisma.shop.findUnique({ where: { shop }, select: { locale: true } });
+  const { ctx, options } = await syncSettings(prisma, shop);
   const admin = graphql ?? (await adminFor(shop));
 
   const tagsResult = await call(admin, CUSTOMER_RANK_TAGS_QUERY, { id: customer.gid });
   const current = tagsResult.customer as { tags?: string[] } | null;
   if (!current) throw new PermanentJobError(`customer ${customer.gid} no longer exists in Shopify`);
 
-  const plan = planRankSync(customer, ctx.tiers, current.tags ?? [], {
-    currency: ctx.currency,
-    locale: settings?.locale === "en" ? "en" : "ja",
-  });
+  const plan = planRankSync(customer, ctx.tiers, current.tags ?? [], options);
   const result = await call(admin, RANK_SYNC_MUTATION, plan);
-  const userErrors = ["metafieldsSet", "metafieldsDelete", "tagsAdd", "tagsRemove"].flatMap(
-    (field) => ((result[field] as { userErrors?: { message: string }[] } | undefined)?.userErrors ?? []),
-  );
+  const userErrors = userErrorsOf(result, ["metafieldsSet", "metafieldsDelete", "tagsAdd", "tagsRemove"]);
   if (userErrors.length > 0) {
-    throw new PermanentJobError(`Shopify refused the rank sync of ${customer.gid}: ${userErrors.map((e) => e.message).join("; ")}`);
+    throw new PermanentJobError(`Shopify refused the rank sync of ${customer.gid}: ${userErrors.join("; ")}`);
   }
   logger.debug("rank synced", { shop, customer: customer.gid, tags: plan.addTags });
+}
+
+/**
+ * The rank-sync queue's batch path: the same writes for many customers of one shop, two Admin
+ * API requests per RANK_SYNC_BATCH_SIZE customers (their tags, then one aliased mutation)
+ * instead of two per customer, and the shop's settings read once. Anything out of the
+ * ordinary — a customer deleted in Shopify, a userError, a failed request — throws, and the
+ * queue runs the jobs one by one, which attributes the failure to the right customer (every
+ * write here is idempotent, so repeating part of it is harmless). A shop that cannot be
+ * reached at all (no offline session) fails every job at once (EveryJobError).
+ */
+export async function syncCustomerRanksWithShopify(
+  prisma: PrismaClient,
+  shop: string,
+  customerIds: number[],
+  graphql?: AdminGraphql,
+): Promise<void> {
+  const customers = await prisma.customer.findMany({
+    where: { shop, id: { in: [...new Set(customerIds)] } },
+    select: { gid: true, orderCount: true, windowSpent: true },
+    orderBy: { id: "asc" },
+  });
+  if (customers.length === 0) return; // all erased since (shop/redact)
+  let admin = graphql;
+  try {
+    admin ??= await adminFor(shop);
+  } catch (error) {
+    // No offline session: the same answer for every one of the shop's jobs.
+    if (error instanceof PermanentJobError) throw new EveryJobError(error);
+    throw error;
+  }
+  const { ctx, options } = await syncSettings(prisma, shop);
+
+  for (let i = 0; i < customers.length; i += RANK_SYNC_BATCH_SIZE) {
+    const batch: RankSyncCustomer[] = customers.slice(i, i + RANK_SYNC_BATCH_SIZE);
+    const tagsResult = await call(admin, CUSTOMERS_RANK_TAGS_QUERY, { ids: batch.map((c) => c.gid) });
+    const nodes = (tagsResult.nodes ?? []) as ({ id?: string; tags?: string[] } | null)[];
+    const plans: RankSyncPlan[] = batch.map((customer, n) => {
+      const node = nodes[n];
+      if (!node || node.id !== customer.gid) throw new Error(`customer ${customer.gid} is not in Shopify's answer: syncing one by one`);
+      return planRankSync(customer, ctx.tiers, node.tags ?? [], options);
+    });
+    const request = rankSyncBatchRequest(plans);
+    const result = await call(admin, request.query, request.variables);
+    const userErrors = userErrorsOf(result, request.aliases);
+    if (userErrors.length > 0) throw new Error(`Shopify refused part of a rank sync batch (${userErrors.join("; ")}): syncing one by one`);
+  }
+  logger.debug("ranks synced", { shop, customers: customers.length });
 }

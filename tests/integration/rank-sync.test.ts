@@ -11,7 +11,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { jobHandlers } from "~/context.server";
 import { createDatabase } from "~/db.server";
 import { createJobQueue } from "~/queue/create-queue.server";
-import type { JobHandlers } from "~/queue/types";
+import type { JobHandler, JobHandlers } from "~/queue/types";
 import { action as ordersCancelled } from "~/routes/webhooks.orders.cancelled";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { processWebhookEvent } from "~/services/process-webhook.server";
@@ -135,6 +135,26 @@ async function customerId(gid: string): Promise<number> {
 }
 
 const operations = () => shopify.calls.map((c) => [c.operationName, c.status]);
+
+/**
+ * The successful rank writes that covered a customer: RankSync calls for them alone, and
+ * RankSyncBatch calls (the queue's batch path) whose metafields include theirs.
+ */
+function rankWrites(gid: string) {
+  const single = shopify.succeeded("RankSync", gid);
+  const batched = shopify
+    .succeeded("RankSyncBatch")
+    .filter((call) => Object.entries(call.variables).some(([name, value]) => name.startsWith("set") && (value as { ownerId: string }[]).some((m) => m.ownerId === gid)));
+  return [...single, ...batched];
+}
+
+/** Run the stored webhook events now, so that the queue holds only their rank syncs. */
+async function ingestStoredEvents() {
+  const { db, prisma, queue } = await app();
+  for (const event of await prisma.webhookEvent.findMany({ orderBy: { id: "asc" }, select: { id: true } })) {
+    await processWebhookEvent(db.prisma, queue, event.id);
+  }
+}
 
 describe("the fake Admin API holds the app to Shopify's contract", () => {
   /** What the fake recorded; cleared so that afterEach does not fail these deliberate breaches. */
@@ -404,6 +424,94 @@ describe("failures retrying cannot fix", () => {
   });
 });
 
+describe("several due syncs at once (the queue's batch path)", () => {
+  const gidOf = (id: number) => `gid://shopify/Customer/${id}`;
+
+  it("syncs 25 customers with two requests per batch, each customer's writes exactly as alone", async () => {
+    await installShop();
+    const ids = Array.from({ length: 25 }, (_, i) => 9001 + i);
+    // One of them already has a tag of a deleted tier and a tag of the merchant's own.
+    shopify.seedCustomer(TEST_SHOP, gidOf(9003), { tags: ["tokui-rank:gold", "wholesale"] });
+    // 9002 buys twice: second purchase, and no more spend needed than orders for the next rank.
+    for (const [i, id] of ids.entries()) await orderWebhook(5001 + i, { customerId: id, total: "3000" });
+    await orderWebhook(5100, { customerId: 9002, total: "3000", createdAt: "2026-11-08T10:00:00+09:00" });
+    await ingestStoredEvents();
+    const { drain } = await app();
+    expect(await drain()).toEqual({ done: 25 + 26, retried: 0, failed: 0 }); // 26 webhook jobs (already processed), 25 syncs
+
+    for (const id of ids) {
+      const expected = id === 9002 ? { rank: "second", order_count: "2" } : { rank: "first", order_count: "1" };
+      expect(shopify.customer(TEST_SHOP, gidOf(id)), gidOf(id)).toMatchObject({ appMetafields: expected });
+      expect(rankWrites(gidOf(id)), gidOf(id)).toHaveLength(1);
+    }
+    expect(shopify.customer(TEST_SHOP, gidOf(9003)).tags).toEqual(["tokui-rank:first", "wholesale"]);
+    expect(shopify.customer(TEST_SHOP, gidOf(9002)).tags).toEqual(["tokui-rank:second"]);
+    // Only batch requests, a tags query and a mutation each, and no more than the batches need.
+    const ops = operations();
+    expect(new Set(ops.map(([name]) => name))).toEqual(new Set(["CustomersRankTags", "RankSyncBatch"]));
+    expect(ops.every(([, status]) => status === 200)).toBe(true);
+    expect(ops.length).toBeLessThanOrEqual(DB_KIND === "sqlite" ? 4 : 6); // batches of 20 (SQLite) or 10 (pg-boss)
+    expect((await rankSyncJobs()).every((j) => j.status === "done" && j.attempts === 1)).toBe(true);
+  });
+
+  it("a customer deleted in Shopify sends the batch one by one: the others are synced, that one fails", async () => {
+    await installShop();
+    shopify.deleteCustomer(TEST_SHOP, gidOf(9102));
+    for (const [i, id] of [9101, 9102, 9103].entries()) await orderWebhook(5201 + i, { customerId: id });
+    await ingestStoredEvents();
+    const { drain } = await app();
+    expect(await drain()).toEqual({ done: 3 + 2, retried: 0, failed: 1 });
+
+    const jobs = await rankSyncJobs();
+    expect(jobs.find((j) => j.status === "failed")).toMatchObject({
+      customerId: await customerId(gidOf(9102)),
+      error: expect.stringMatching(/^PermanentJobError: customer gid:\/\/shopify\/Customer\/9102 no longer exists in Shopify$/),
+    });
+    for (const id of [9101, 9103]) expect(shopify.customer(TEST_SHOP, gidOf(id)).tags).toEqual(["tokui-rank:first"]);
+    // The batch asked once, wrote nothing, and left the writing to the jobs one by one.
+    expect(shopify.succeeded("RankSyncBatch")).toEqual([]);
+    expect(operations()[0]).toEqual(["CustomersRankTags", 200]);
+    // (in the order the queue hands them out, which pg-boss does not fix)
+    expect(operations().slice(1).map(([name]) => name).sort()).toEqual(["CustomerRankTags", "CustomerRankTags", "CustomerRankTags", "RankSync", "RankSync"]);
+  });
+
+  it("a userError in the batch sends it one by one, and every customer still gets synced", async () => {
+    await installShop();
+    shopify.failNext(
+      { kind: "userErrors", field: "metafieldsSet", userErrors: [{ field: ["metafields", "0", "value"], message: "Value is invalid." }] },
+      { operation: "RankSyncBatch" },
+    );
+    for (const [i, id] of [9201, 9202].entries()) await orderWebhook(5301 + i, { customerId: id });
+    await ingestStoredEvents();
+    const { drain } = await app();
+    expect(await drain()).toEqual({ done: 2 + 2, retried: 0, failed: 0 });
+    for (const id of [9201, 9202]) {
+      expect(shopify.customer(TEST_SHOP, gidOf(id))).toMatchObject({ tags: ["tokui-rank:first"], appMetafields: { rank: "first", order_count: "1" } });
+      expect(shopify.succeeded("RankSync", gidOf(id))).toHaveLength(1);
+    }
+  });
+
+  it("a shop without an offline session fails all its syncs at once, without asking Shopify or running them one by one", async () => {
+    for (const [i, id] of [9301, 9302, 9303].entries()) await orderWebhook(5401 + i, { customerId: id }); // no installShop()
+    await ingestStoredEvents();
+    const { queue, handlers } = await app();
+    let alone = 0;
+    const single: JobHandler = async (job) => {
+      alone++;
+      await handlers["rank-sync"](job);
+    };
+    single.batch = handlers["rank-sync"].batch;
+    expect(await queue.drain({ ...handlers, "rank-sync": single })).toEqual({ done: 3, retried: 0, failed: 3 });
+    expect(alone).toBe(0);
+    const jobs = await rankSyncJobs();
+    expect(jobs).toHaveLength(3);
+    for (const job of jobs) {
+      expect(job).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/^PermanentJobError: no offline session for tokui-test\.myshopify\.com/) });
+    }
+    expect(shopify.calls).toEqual([]);
+  });
+});
+
 describe("durability", () => {
   it("loses nothing across a restart: a new queue instance runs what the crashed one left", async () => {
     await installShop();
@@ -431,7 +539,7 @@ describe("durability", () => {
     }
     for (const id of customers) {
       const gid = `gid://shopify/Customer/${id}`;
-      expect(shopify.succeeded("RankSync", gid), gid).toHaveLength(1);
+      expect(rankWrites(gid), gid).toHaveLength(1);
       expect(shopify.customer(TEST_SHOP, gid)).toMatchObject({ tags: ["tokui-rank:first"], appMetafields: { rank: "first", order_count: "1" } });
     }
     expect((await rankSyncJobs()).map((j) => [j.status, j.attempts])).toEqual([
@@ -518,13 +626,18 @@ describe.runIf(DB_KIND === "postgresql")("two app instances on one PostgreSQL da
     const dbB = createDatabase(db.url);
     const [a, b] = await Promise.all([createJobQueue(db), createJobQueue(dbB)]);
     const ran: Record<"a" | "b", number[]> = { a: [], b: [] };
-    const counting = (instance: "a" | "b", handlers: JobHandlers): JobHandlers => ({
-      ...handlers,
-      "rank-sync": async (job) => {
+    const counting = (instance: "a" | "b", handlers: JobHandlers): JobHandlers => {
+      const rankSync: JobHandler = async (job) => {
         ran[instance].push(Number(job.data.customerId));
         await handlers["rank-sync"](job);
-      },
-    });
+      };
+      // The batch path too: that is the one the queue takes for several due syncs.
+      rankSync.batch = async (jobs) => {
+        await handlers["rank-sync"].batch!(jobs);
+        ran[instance].push(...jobs.map((job) => Number(job.data.customerId)));
+      };
+      return { ...handlers, "rank-sync": rankSync };
+    };
     try {
       const results = await Promise.all([a.drain(counting("a", jobHandlers(db, a))), b.drain(counting("b", jobHandlers(dbB, b)))]);
       // 40 webhook jobs (events already processed) and 40 rank syncs, split between the two.
@@ -543,11 +656,12 @@ describe.runIf(DB_KIND === "postgresql")("two app instances on one PostgreSQL da
     expect(ran.b.length).toBeGreaterThan(0);
     for (const id of ids) {
       const gid = `gid://shopify/Customer/${id}`;
-      expect(shopify.succeeded("CustomerRankTags", gid), gid).toHaveLength(1);
-      expect(shopify.succeeded("RankSync", gid), gid).toHaveLength(1);
+      expect(rankWrites(gid), gid).toHaveLength(1);
       expect(shopify.customer(TEST_SHOP, gid).tags, gid).toEqual(["tokui-rank:first"]);
     }
-    expect(shopify.calls).toHaveLength(80);
+    // Batches: two requests per batch of due syncs, far fewer than two per customer.
+    expect(shopify.calls.every((c) => c.status === 200)).toBe(true);
+    expect(shopify.calls.length).toBeLessThan(40);
     expect((await rankSyncJobs()).every((j) => j.status === "done" && j.attempts === 1)).toBe(true);
   });
 });

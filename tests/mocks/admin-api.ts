@@ -50,7 +50,7 @@ const MUTATION_FIELDS = [
   "flowTriggerReceive",
   "customerEmailMarketingConsentUpdate",
 ] as const;
-const QUERY_FIELDS = ["customer", "shop", "order", "codeDiscountNodeByCode", "bulkOperation", "bulkOperations", "currentAppInstallation"] as const;
+const QUERY_FIELDS = ["customer", "nodes", "shop", "order", "codeDiscountNodeByCode", "bulkOperation", "bulkOperations", "currentAppInstallation"] as const;
 export type MutationField = (typeof MUTATION_FIELDS)[number];
 
 export interface FakeUserError {
@@ -256,6 +256,15 @@ export function adminApiMock(): AdminApiMock {
       customer: ({ id }: { id: string }) => {
         const customer = liveCustomer(shop, id);
         return customer ? { __typename: "Customer", id, tags: [...customer.tags].sort() } : null;
+      },
+
+      // Only customers are modelled: any other id answers null, as a deleted node does.
+      nodes: ({ ids }: { ids: string[] }) => {
+        if (ids.length > 250) throw new Error("nodes takes at most 250 ids");
+        return ids.map((id) => {
+          const customer = liveCustomer(shop, id);
+          return customer ? { __typename: "Customer", id, tags: [...customer.tags].sort() } : null;
+        });
       },
 
       metafieldsSet: ({ metafields }: { metafields: { ownerId: string; namespace?: string | null; key: string; type?: string | null; value: string }[] }) => {

@@ -26,6 +26,7 @@ describe("Admin GraphQL documents (2026-04 schema)", () => {
         "BULK_OPERATION_RUN_QUERY",
         "RANK_SYNC_MUTATION",
         "CUSTOMER_RANK_TAGS_QUERY",
+        "CUSTOMERS_RANK_TAGS_QUERY",
         "ORDER_FOR_POST_PURCHASE_QUERY",
         "SHOP_SETTINGS_QUERY",
         "CUSTOMERS_BULK_QUERY",

@@ -80,6 +80,13 @@ query CustomerRankTags($id: ID!) {
   customer(id: $id) { id tags }
 }`;
 
+// The rank-sync batch's tags: up to RANK_SYNC_BATCH_SIZE customers in one request (nodes takes
+// 250 ids); a customer deleted in Shopify comes back as null.
+export const CUSTOMERS_RANK_TAGS_QUERY = `#graphql
+query CustomersRankTags($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Customer { id tags } }
+}`;
+
 // One order for the thank-you page when its webhook has not arrived yet. Customer.email is
 // deprecated in 2026-04: defaultEmailAddress.emailAddress replaces it.
 export const ORDER_FOR_POST_PURCHASE_QUERY = `#graphql
