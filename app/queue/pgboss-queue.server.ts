@@ -124,7 +124,7 @@ export class PgBossJobQueue implements JobQueue {
             continue;
           } catch (error) {
             if (error instanceof EveryJobError) {
-              for (const job of jobs) await this.recordFailure(name, job, error.outcome, result);
+              await this.recordFailure(name, jobs, error.outcome, result);
               continue;
             }
             logger.warn("batch failed, running its jobs one by one", { queue: name, jobs: jobs.length, error: String(error) });
@@ -136,7 +136,7 @@ export class PgBossJobQueue implements JobQueue {
             await this.boss.complete(name, job.id);
             result.done++;
           } catch (error) {
-            await this.recordFailure(name, job, error, result);
+            await this.recordFailure(name, [job], error, result);
           }
         }
       }
@@ -144,18 +144,23 @@ export class PgBossJobQueue implements JobQueue {
     }
   }
 
-  /** A fetched job threw `error`: pg-boss retries it, unless retrying cannot help. */
+  /** Fetched jobs threw `error`: pg-boss retries each, unless retrying cannot help. */
   private async recordFailure(
     name: QueueName,
-    job: { id: string; retryCount: number; retryLimit: number },
+    jobs: { id: string; retryCount: number; retryLimit: number }[],
     error: unknown,
     result: DrainResult,
   ): Promise<void> {
     const permanent = !isRetryable(error);
-    if (permanent) await this.noMoreRetries(name, job.id);
-    await this.boss.fail(name, job.id, { message: String(error) });
-    if (permanent || job.retryCount >= job.retryLimit) result.failed++;
-    else result.retried++;
+    const ids = jobs.map((job) => job.id);
+    if (permanent) await this.noMoreRetries(name, ids);
+    // pg-boss 10 fails a list of ids with one output (manager.js fail); its types list that form without data.
+    const boss = this.boss as unknown as { fail(name: string, ids: string[], data: object): Promise<unknown> };
+    await boss.fail(name, ids, { message: String(error) });
+    for (const job of jobs) {
+      if (permanent || job.retryCount >= job.retryLimit) result.failed++;
+      else result.retried++;
+    }
   }
 
   /**
@@ -164,10 +169,10 @@ export class PgBossJobQueue implements JobQueue {
    * retries it already had makes the following fail() record it as failed for good (state
    * "failed", error in its output, dead letter queue if any) rather than schedule a retry.
    */
-  private async noMoreRetries(name: QueueName, id: string): Promise<void> {
+  private async noMoreRetries(name: QueueName, ids: string[]): Promise<void> {
     await this.boss
       .getDb()
-      .executeSql(`UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`, [name, id]);
+      .executeSql(`UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`, [name, ids]);
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -160,7 +160,7 @@ export class SqliteJobQueue implements JobQueue {
         single = single.filter((j) => j.queue !== queue);
       } catch (error) {
         if (error instanceof EveryJobError) {
-          for (const job of jobs) await this.recordFailure(job, error.outcome, result);
+          await this.recordFailure(jobs, error.outcome, result);
           single = single.filter((j) => j.queue !== queue);
         } else {
           this.log(`[queue] ${queue} batch of ${jobs.length} failed, running them one by one: ${String(error)}`);
@@ -174,26 +174,32 @@ export class SqliteJobQueue implements JobQueue {
         await this.prisma.job.updateMany({ where: { id: job.id }, data: { status: "done", lockedUntil: null, lastError: null } });
         result.done++;
       } catch (error) {
-        await this.recordFailure(job, error, result);
+        await this.recordFailure([job], error, result);
       }
     }
     return result;
   }
 
-  /** A claimed job threw `error`: retry it later, or give up when retrying cannot help. */
-  private async recordFailure(job: { id: number; queue: string; attempts: number }, error: unknown, result: DrainResult): Promise<void> {
-    const attempt = job.attempts + 1;
+  /**
+   * Claimed jobs threw `error`: retry each later, or give up when retrying cannot help. Jobs
+   * with the same outcome (all of an EveryJobError batch, usually) share one UPDATE.
+   */
+  private async recordFailure(jobs: { id: number; queue: string; attempts: number }[], error: unknown, result: DrainResult): Promise<void> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
-    const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
-    await this.prisma.job.updateMany({
-      where: { id: job.id },
-      data: giveUp
-        ? { status: "failed", lockedUntil: null, lastError: message }
-        : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
-    });
-    this.log(`[queue] ${job.queue} job ${job.id} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
-    if (giveUp) result.failed++;
-    else result.retried++;
+    const byAttempt = new Map<number, number[]>();
+    for (const job of jobs) byAttempt.set(job.attempts + 1, [...(byAttempt.get(job.attempts + 1) ?? []), job.id]);
+    for (const [attempt, ids] of byAttempt) {
+      const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
+      const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
+      await this.prisma.job.updateMany({
+        where: { id: { in: ids } },
+        data: giveUp
+          ? { status: "failed", lockedUntil: null, lastError: message }
+          : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
+      });
+      this.log(`[queue] ${jobs[0]!.queue} job${ids.length > 1 ? "s" : ""} ${ids.join(", ")} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
+      if (giveUp) result.failed += ids.length;
+      else result.retried += ids.length;
+    }
   }
 }
