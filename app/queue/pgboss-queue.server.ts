@@ -1,13 +1,15 @@
 import PgBoss from "pg-boss";
 import type { Database, Tx } from "../db.server";
 import { logger } from "../logger.server";
-import { drainLoop, type PollLoop } from "./poll-loop";
+import { drainLoops, type PollLoop } from "./poll-loop";
 import {
   EveryJobError,
   MAX_ATTEMPTS,
   isRetryable,
+  queuesOf,
   type DrainResult,
   type JobHandlers,
+  type Lane,
   type JobInfo,
   type JobQueue,
   type JobRequest,
@@ -59,7 +61,7 @@ type BossData = JobRequest["data"] & { __shop: string };
  * caller's Prisma transaction (pg-boss's `db` option), keeping the outbox transactional.
  */
 export class PgBossJobQueue implements JobQueue {
-  private loop: PollLoop | undefined;
+  private loops: PollLoop[] = [];
 
   private constructor(private readonly boss: PgBoss) {}
 
@@ -100,19 +102,19 @@ export class PgBossJobQueue implements JobQueue {
    * waits a full polling interval after every job, which would cap a queue at 2 jobs/s.
    */
   async start(handlers: JobHandlers): Promise<void> {
-    this.loop ??= drainLoop(this, handlers, POLL_MS, (error) => logger.error("pg-boss worker pass failed", { error: String(error) }));
-    this.loop.start();
+    if (this.loops.length === 0) this.loops = drainLoops(this, handlers, POLL_MS, (error) => logger.error("pg-boss worker pass failed", { error: String(error) }));
+    for (const loop of this.loops) loop.start();
   }
 
   kick(): void {
-    this.loop?.kick();
+    for (const loop of this.loops) loop.kick();
   }
 
-  async drain(handlers: JobHandlers): Promise<DrainResult> {
+  async drain(handlers: JobHandlers, lane?: Lane): Promise<DrainResult> {
     const result: DrainResult = { done: 0, retried: 0, failed: 0 };
     for (;;) {
       let found = 0;
-      for (const name of Object.keys(QUEUES) as QueueName[]) {
+      for (const name of queuesOf(lane)) {
         const jobs = await this.boss.fetch<BossData>(name, { batchSize: DRAIN_BATCH, includeMetadata: true });
         found += jobs.length;
         const batch = handlers[name].batch;
@@ -184,7 +186,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
-    await this.loop?.stop();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }

@@ -1,14 +1,17 @@
-import type { JobHandlers, JobQueue } from "./types";
+import { LANES, type JobHandlers, type JobQueue } from "./types";
 
-/** The background worker of a queue: its drain() in a poll loop. */
-export function drainLoop(queue: Pick<JobQueue, "drain">, handlers: JobHandlers, pollMs: number, onError: (error: unknown) => void): PollLoop {
-  return new PollLoop(
-    async () => {
-      const r = await queue.drain(handlers);
-      return r.done + r.retried + r.failed;
-    },
-    pollMs,
-    onError,
+/** The background worker of a queue: one drain() poll loop per lane, side by side. */
+export function drainLoops(queue: Pick<JobQueue, "drain">, handlers: JobHandlers, pollMs: number, onError: (error: unknown) => void): PollLoop[] {
+  return LANES.map(
+    (lane) =>
+      new PollLoop(
+        async () => {
+          const r = await queue.drain(handlers, lane);
+          return r.done + r.retried + r.failed;
+        },
+        pollMs,
+        onError,
+      ),
   );
 }
 

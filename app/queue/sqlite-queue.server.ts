@@ -1,5 +1,5 @@
 import { logger } from "../logger.server";
-import { drainLoop, type PollLoop } from "./poll-loop";
+import { drainLoops, type PollLoop } from "./poll-loop";
 import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
@@ -9,8 +9,10 @@ import {
   RetryableJobError,
   backoffMs,
   isRetryable,
+  queuesOf,
   type DrainResult,
   type JobHandlers,
+  type Lane,
   type JobQueue,
   type JobRequest,
   type QueueName,
@@ -43,7 +45,7 @@ export function insertJobRows(connection: SqliteConnection, jobs: JobRequest[], 
 const JOB_COLUMNS = { shop: "text", queue: "text", payload: "text", singletonKey: "text", runAt: "timestamp" } as const;
 
 export class SqliteJobQueue implements JobQueue {
-  private loop: PollLoop | undefined;
+  private loops: PollLoop[] = [];
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -90,18 +92,18 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async start(handlers: JobHandlers): Promise<void> {
-    this.loop ??= drainLoop(this, handlers, POLL_MS, (error) => this.log(`[queue] worker pass failed: ${String(error)}`));
-    this.loop.start();
+    if (this.loops.length === 0) this.loops = drainLoops(this, handlers, POLL_MS, (error) => this.log(`[queue] worker pass failed: ${String(error)}`));
+    for (const loop of this.loops) loop.start();
   }
 
   kick(): void {
-    this.loop?.kick();
+    for (const loop of this.loops) loop.kick();
   }
 
-  async drain(handlers: JobHandlers): Promise<DrainResult> {
+  async drain(handlers: JobHandlers, lane?: Lane): Promise<DrainResult> {
     const total: DrainResult = { done: 0, retried: 0, failed: 0 };
     for (;;) {
-      const pass = await this.runDueJobs(handlers);
+      const pass = await this.runDueJobs(handlers, lane);
       total.done += pass.done;
       total.retried += pass.retried;
       total.failed += pass.failed;
@@ -116,15 +118,16 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
-    await this.loop?.stop();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
   /** Claim a batch of due jobs, run them, record the outcome of each. */
-  private async runDueJobs(handlers: JobHandlers): Promise<DrainResult> {
+  private async runDueJobs(handlers: JobHandlers, lane?: Lane): Promise<DrainResult> {
     const now = new Date();
     const claimed = await this.prisma.$transaction(async (tx) => {
       const due = await tx.job.findMany({
         where: {
+          ...(lane ? { queue: { in: queuesOf(lane) } } : {}),
           OR: [
             { status: "queued", runAt: { lte: now } },
             { status: "running", lockedUntil: { lt: now } },

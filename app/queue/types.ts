@@ -8,6 +8,35 @@ import type { Tx } from "../db.server";
  */
 export type QueueName = "webhook" | "rank-sync" | "reward" | "recompute" | "tag-sync" | "backfill" | "rfm-refresh" | "flow-trigger" | "consent-sync" | "followup-plan" | "followup-send";
 
+/**
+ * The worker drains its queues in two lanes that run side by side. "remote" jobs wait on
+ * Shopify or a mail server — a request is ~100 ms and more, seconds under throttling, and a
+ * history import queues a rank sync per customer — so in one lane with the rest, a backlog of
+ * them would hold up webhook processing for minutes (ADR 0027). "local" jobs only use the database.
+ */
+export type Lane = "local" | "remote";
+export const LANES: readonly Lane[] = ["local", "remote"];
+
+/** Each queue's lane (a Record, so a new queue does not compile without one). */
+export const QUEUE_LANES: Record<QueueName, Lane> = {
+  webhook: "local",
+  recompute: "local",
+  "rfm-refresh": "local",
+  "followup-plan": "local",
+  "rank-sync": "remote",
+  reward: "remote",
+  "tag-sync": "remote",
+  backfill: "remote", // polls Shopify and downloads its export
+  "flow-trigger": "remote",
+  "consent-sync": "remote",
+  "followup-send": "remote", // SMTP
+};
+
+/** The queues a lane drains; without a lane, every queue. */
+export function queuesOf(lane?: Lane): QueueName[] {
+  return (Object.keys(QUEUE_LANES) as QueueName[]).filter((queue) => lane === undefined || QUEUE_LANES[queue] === lane);
+}
+
 export interface JobRequest {
   queue: QueueName;
   shop: string;
@@ -81,7 +110,7 @@ export interface JobQueue {
   /** Nudge a started worker to look for work now instead of at its next poll. */
   kick(): void;
   /** Run every job that is due now, then return (CLI, tests, benchmarks). */
-  drain(handlers: JobHandlers): Promise<DrainResult>;
+  drain(handlers: JobHandlers, lane?: Lane): Promise<DrainResult>;
   /** Jobs per queue and status. */
   counts(): Promise<Record<string, number>>;
   stop(): Promise<void>;

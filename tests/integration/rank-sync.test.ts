@@ -610,6 +610,36 @@ describe("the background worker (queue.start)", () => {
   });
 });
 
+describe("a slow Shopify does not hold up webhook processing (the worker's two lanes)", () => {
+  it("stores a new order while the previous customer's rank sync still waits on Shopify, and syncs both once Shopify answers", async () => {
+    await installShop();
+    const { db, prisma } = await app();
+    const worker = await createJobQueue(db);
+    const slow = shopify.hold();
+    const stored = (orderId: number) => prisma.order.count({ where: { shop: TEST_SHOP, gid: `gid://shopify/Order/${orderId}` } });
+    try {
+      await worker.start(jobHandlers(db, worker));
+      await orderWebhook(1001, { customerId: 7301 });
+      worker.kick();
+      // The first customer's rank sync has asked Shopify, which does not answer yet.
+      await vi.waitFor(() => expect(slow.arrived()).toBeGreaterThan(0), { timeout: 8000, interval: 20 });
+      await orderWebhook(1002, { customerId: 7302 });
+      worker.kick();
+      await vi.waitFor(async () => expect(await stored(1002)).toBe(1), { timeout: 8000, interval: 20 });
+      expect(shopify.calls.filter((c) => c.status !== 0)).toEqual([]); // Shopify still has not answered
+      slow.release();
+      await vi.waitFor(
+        async () => expect((await rankSyncJobs()).map((j) => j.status)).toEqual(["done", "done"]),
+        { timeout: 8000, interval: 50 },
+      );
+    } finally {
+      slow.release();
+      await worker.stop();
+    }
+    for (const id of [7301, 7302]) expect(shopify.customer(TEST_SHOP, `gid://shopify/Customer/${id}`).tags).toEqual(["tokui-rank:first"]);
+  });
+});
+
 // SQLite runs one app instance by design (app/queue/types.ts): nothing to test there.
 describe.runIf(DB_KIND === "postgresql")("two app instances on one PostgreSQL database", () => {
   it("syncs each of 40 customers exactly once while both drain the queue at the same time", async () => {

@@ -146,6 +146,11 @@ export interface AdminApiMock {
   discounts(shop: string): FakeDiscount[];
   /** Successful (200, unscripted) calls of one operation, optionally for one customer id. */
   succeeded(operationName: string, customerGid?: string): AdminCall[];
+  /**
+   * From now on every request waits (a slow or throttled Shopify) until `release()`;
+   * `arrived()` tells how many requests have come in since the hold began.
+   */
+  hold(): { release: () => void; arrived: () => number };
   /** Bulk operations and their result files (tests/mocks/admin-bulk.ts). */
   bulk: FakeBulkOperations;
   /** The scopes currentAppInstallation lists for the shop (default: the test app's SCOPES). */
@@ -197,6 +202,9 @@ export function adminApiMock(): AdminApiMock {
   const shopOrders = (shop: string) => orders.get(shop) ?? orders.set(shop, new Map()).get(shop)!;
   const shopDiscounts = (shop: string) => discounts.get(shop) ?? discounts.set(shop, []).get(shop)!;
   let pending: PendingFailure[] = [];
+  // hold(): requests wait on the gate, as on a slow Shopify; `held` counts those that arrived.
+  let gate: Promise<void> = Promise.resolve();
+  let held = 0;
   let metafieldIds = 1000;
   const calls: AdminCall[] = [];
   const violations: string[] = [];
@@ -409,6 +417,8 @@ export function adminApiMock(): AdminApiMock {
   }
 
   const handler = http.post(ENDPOINT, async ({ request }) => {
+    held += 1;
+    await gate;
     const [, shop = "", apiVersion = ""] = ENDPOINT.exec(request.url) ?? [];
     const accessToken = request.headers.get("X-Shopify-Access-Token");
     const call: AdminCall = {
@@ -508,6 +518,12 @@ export function adminApiMock(): AdminApiMock {
     violations,
     bulk,
     flow,
+    hold() {
+      let release = () => {};
+      gate = new Promise<void>((resolve) => (release = resolve));
+      const start = held;
+      return { release: () => release(), arrived: () => held - start };
+    },
     setScopes(shop, scopes) {
       grantedScopes.set(shop, [...scopes]);
     },
@@ -555,6 +571,7 @@ export function adminApiMock(): AdminApiMock {
       );
     },
     reset() {
+      gate = Promise.resolve();
       tokens.clear();
       shopSettings.clear();
       shops.clear();
