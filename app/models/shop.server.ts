@@ -105,6 +105,11 @@ export async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   await tx.mailSettings.deleteMany({ where: { shop } });
   await tx.campaign.deleteMany({ where: { shop } });
   await tx.productInterval.deleteMany({ where: { shop } });
+  // The dashboard's precomputed figures (product titles among them) and the run records of
+  // history imports and recomputes: shop data, if not personal data.
+  await tx.analyticsSnapshot.deleteMany({ where: { shop } });
+  await tx.backfillRun.deleteMany({ where: { shop } });
+  await tx.recomputeRun.deleteMany({ where: { shop } });
   await tx.job.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.shop.deleteMany({ where: { shop } });

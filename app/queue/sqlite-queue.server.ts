@@ -20,8 +20,12 @@ import {
 
 const LEASE_MS = 5 * 60 * 1000;
 const POLL_MS = 1000;
-// Small claims: a claimed job's lease runs while the jobs before it in the batch are handled.
-const BATCH = 20;
+// Jobs per claim. A claimed job's lease (5 min) runs while the jobs before it are handled, and a
+// batch path holds the write lock while it works, so claims stay small; 50 rather than 20 spreads
+// a pass's fixed cost (claim, shop context, commits) over more webhooks: bench:ingest with
+// `tokui worker` processed ~730 instead of ~640 orders/s, ack p99 at 500 requests/s unchanged
+// (100 was slower and raised it).
+const BATCH = 50;
 
 /**
  * The queue for the embedded SQLite default: rows in the Job table, one worker loop in the
