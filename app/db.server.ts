@@ -29,9 +29,12 @@ export function createDatabase(url: string = process.env.DATABASE_URL || DEFAULT
     const adapter = new PrismaBetterSQLite3({ url: sqlitePath(url) });
     const prisma = new sqliteClient.PrismaClient({ adapter, errorFormat: "minimal" });
     // The adapter's one connection (patches/@prisma+adapter-better-sqlite3…): sqlQuery/sqlExecute
-    // run on it, so they join whatever transaction Prisma has open on it.
-    Object.defineProperty(prisma, DIRECT_SQLITE, {
-      get: () => (adapter as unknown as { tokuiConnection?: BetterSqlite3.Database }).tokuiConnection,
+    // run on it — through a transaction client, inside that transaction; through this client,
+    // after any transaction in progress (ADR 0028), as the patched adapter runs Prisma's own.
+    const patched = adapter as unknown as { tokuiConnection?: BetterSqlite3.Database; tokuiAdapter?: { tokuiExclusive<T>(run: () => T): Promise<T> } };
+    Object.defineProperty(prisma, DIRECT_SQLITE, { get: () => patched.tokuiConnection });
+    Object.defineProperty(prisma, AFTER_TRANSACTIONS, {
+      get: () => (patched.tokuiAdapter ? <T>(run: () => T) => patched.tokuiAdapter!.tokuiExclusive(run) : undefined),
     });
     return { kind, url, prisma };
   }
@@ -76,10 +79,25 @@ export function sqlDialect(client: Tx): SqlDialect {
 }
 
 const DIRECT_SQLITE = "tokuiSqliteConnection";
+const AFTER_TRANSACTIONS = "tokuiSqliteAfterTransactions";
 
 /** The SQLite connection under a client or transaction, once Prisma has connected. */
 function directSqlite(client: Tx): BetterSqlite3.Database | undefined {
   return (client as unknown as Record<string, BetterSqlite3.Database | undefined>)[DIRECT_SQLITE];
+}
+
+/**
+ * Run statements on the shared SQLite connection. A transaction client is inside its
+ * transaction already; the process-wide client waits until no transaction is open on the
+ * connection, or its statements would become part of another task's transaction (ADR 0028).
+ */
+function onSqliteConnection<T>(client: Tx, run: () => T): T | Promise<T> {
+  // Prisma's transaction clients have no $transaction of their own.
+  const isTransaction = typeof (client as { $transaction?: unknown }).$transaction !== "function";
+  if (isTransaction) return run();
+  const afterTransactions = (client as unknown as Record<string, ((run: () => T) => Promise<T>) | undefined>)[AFTER_TRANSACTIONS];
+  if (!afterTransactions) throw new Error("the SQLite connection has no transaction lock (is the adapter patch applied?)");
+  return afterTransactions(run);
 }
 
 /**
@@ -90,14 +108,14 @@ function directSqlite(client: Tx): BetterSqlite3.Database | undefined {
  */
 export async function sqlQuery<T>(client: Tx, sql: string, ...params: unknown[]): Promise<T[]> {
   const sqlite = directSqlite(client);
-  if (sqlite?.open) return sqlite.prepare(sql).all(...params) as T[];
+  if (sqlite?.open) return onSqliteConnection(client, () => sqlite.prepare(sql).all(...params) as T[]);
   return client.$queryRawUnsafe<T[]>(sql, ...params);
 }
 
 /** A hand-written statement without rows; returns the number of rows it changed. */
 export async function sqlExecute(client: Tx, sql: string, ...params: unknown[]): Promise<number> {
   const sqlite = directSqlite(client);
-  if (sqlite?.open) return sqlite.prepare(sql).run(...params).changes;
+  if (sqlite?.open) return onSqliteConnection(client, () => sqlite.prepare(sql).run(...params).changes);
   return client.$executeRawUnsafe(sql, ...params);
 }
 
@@ -137,15 +155,17 @@ export async function sqlInsertRows(client: Tx, spec: InsertRows, key?: string):
     const statement = sqlite.prepare(`INSERT INTO "${spec.table}" (${names}) VALUES (${placeholders})${conflict}`);
     const values = new Array<unknown>(columns.length + constants.length);
     constants.forEach(([, value], i) => (values[columns.length + i] = bind(value)));
-    for (const row of spec.rows) {
-      for (let i = 0; i < columns.length; i++) {
-        const value = row[columns[i]!];
-        values[i] = value === undefined ? null : bind(value);
+    return onSqliteConnection(client, () => {
+      for (const row of spec.rows) {
+        for (let i = 0; i < columns.length; i++) {
+          const value = row[columns[i]!];
+          values[i] = value === undefined ? null : bind(value);
+        }
+        const result = statement.run(values);
+        if (key !== undefined && result.changes === 1) ids.set(row[key] as string, Number(result.lastInsertRowid));
       }
-      const result = statement.run(values);
-      if (key !== undefined && result.changes === 1) ids.set(row[key] as string, Number(result.lastInsertRowid));
-    }
-    return ids;
+      return ids;
+    });
   }
 
   const j = jsonRowsSource(dialect, spec.columns, "j", 1);
