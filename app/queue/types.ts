@@ -9,20 +9,23 @@ import type { Tx } from "../db.server";
 export type QueueName = "webhook" | "rank-sync" | "reward" | "recompute" | "tag-sync" | "backfill" | "rfm-refresh" | "flow-trigger" | "consent-sync" | "followup-plan" | "followup-send";
 
 /**
- * The worker drains its queues in two lanes that run side by side. "remote" jobs wait on
- * Shopify or a mail server — a request is ~100 ms and more, seconds under throttling, and a
- * history import queues a rank sync per customer — so in one lane with the rest, a backlog of
- * them would hold up webhook processing for minutes (ADR 0027). "local" jobs only use the database.
+ * The worker drains its queues in three lanes that run side by side, so that nothing slow holds
+ * up webhook processing (ADR 0027):
+ * - "ingest": the webhooks, which the thank-you page and every rank wait on;
+ * - "bulk": long database work — a shop's recompute, RFM refresh or follow-up planning takes
+ *   seconds to minutes on a large shop;
+ * - "remote": jobs that wait on Shopify or a mail server — ~100 ms and more per request, seconds
+ *   under throttling, and a history import queues a rank sync per customer.
  */
-export type Lane = "local" | "remote";
-export const LANES: readonly Lane[] = ["local", "remote"];
+export type Lane = "ingest" | "bulk" | "remote";
+export const LANES: readonly Lane[] = ["ingest", "bulk", "remote"];
 
 /** Each queue's lane (a Record, so a new queue does not compile without one). */
 export const QUEUE_LANES: Record<QueueName, Lane> = {
-  webhook: "local",
-  recompute: "local",
-  "rfm-refresh": "local",
-  "followup-plan": "local",
+  webhook: "ingest",
+  recompute: "bulk",
+  "rfm-refresh": "bulk",
+  "followup-plan": "bulk",
   "rank-sync": "remote",
   reward: "remote",
   "tag-sync": "remote",
