@@ -41,8 +41,7 @@ export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "expected a dec
 
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code");
 
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** ISO-8601 date-time with an offset (Z or ±hh:mm) and a real calendar date → Date. */
 export const isoDateTime = z
@@ -50,20 +49,33 @@ export const isoDateTime = z
   .refine(isIsoDateTime, "expected an ISO-8601 date-time with offset")
   .transform((text) => new Date(text));
 
+/**
+ * The shape by the regular expression, then the numbers read at their fixed places (every
+ * order has four of these: no capture groups or Date allocated per check).
+ */
 export function isIsoDateTime(text: string): boolean {
-  const m = ISO_DATE_TIME.exec(text);
-  if (!m) return false;
-  // Number(undefined) is NaN: absent seconds and offsets read as 0.
-  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]);
-  const second = Number(m[6] ?? 0), offH = Number(m[7] ?? 0), offM = Number(m[8] ?? 0);
-  const calendarDay = new Date(Date.UTC(year, month - 1, day));
-  // new Date() rolls 2021-02-30 over to March; a real date survives the round trip.
+  if (!ISO_DATE_TIME.test(text)) return false;
+  const year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2);
+  const second = text.charCodeAt(16) === 0x3a ? digitsAt(text, 17, 2) : 0;
+  const zulu = text.charCodeAt(text.length - 1) === 0x5a; // "Z"
+  const offH = zulu ? 0 : digitsAt(text, text.length - 5, 2), offM = zulu ? 0 : digitsAt(text, text.length - 2, 2);
   return (
-    calendarDay.getUTCMonth() === month - 1 &&
-    calendarDay.getUTCDate() === day &&
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
     hour < 24 && minute < 60 && second < 60 && offH < 24 && offM < 60
   );
 }
+
+const digitsAt = (text: string, from: number, count: number): number => {
+  let n = 0;
+  for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
+};
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Proleptic Gregorian, as `new Date(text)` reads the text (year 0000 is a leap year). */
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1]!;
 
 /** `gid://shopify/<type>/<digits>` */
 export function gidOf(type: string) {

@@ -27,6 +27,7 @@ const TEXTS: Record<string, string> = {
   "a lone CR is a line break": "a\rb\r\nc\rd",
   "blank and whitespace lines": "\n\n  \na\n\n",
   "a text ending in CR": "a\r",
+  "CR CR LF, and a CR before an empty line": "a\r\r\nb\r\n\r\nc",
   "only a newline": "\n",
   empty: "",
   "Japanese everywhere": "山田花子\n𠮷野家\r\n🍵 抹茶 薄茶用\n",

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  isIsoDateTime,
   regionCode,
   PayloadError,
   parseCustomersDataRequest,
@@ -342,5 +343,55 @@ describe("discount codes on an order", () => {
   it("reads the codes used, so a milestone coupon can be marked redeemed", () => {
     const order = parseOrderWebhook({ ...fixture("orders-create.json"), discount_codes: [{ code: "TOKUI-5TH-7KQ4-M9XD", amount: "300", type: "percentage" }] });
     expect(order.discountCodes).toEqual(["TOKUI-5TH-7KQ4-M9XD"]);
+  });
+});
+
+describe("isIsoDateTime", () => {
+  it.each([
+    ["2026-05-12T01:15:30Z", true],
+    ["2026-05-12T01:15:30.123Z", true],
+    ["2026-05-12T01:15:30+09:00", true],
+    ["2026-05-12T01:15-05:30", true],
+    ["2024-02-29T00:00:00Z", true], // leap year
+    ["2000-02-29T00:00:00Z", true], // divisible by 400
+    ["1900-02-29T00:00:00Z", false], // divisible by 100
+    ["2026-02-29T00:00:00Z", false],
+    ["2026-04-31T00:00:00Z", false],
+    ["2026-12-31T23:59:59Z", true],
+    ["2026-13-01T00:00:00Z", false],
+    ["2026-00-10T00:00:00Z", false],
+    ["2026-01-00T00:00:00Z", false],
+    ["2026-01-01T24:00:00Z", false],
+    ["2026-01-01T00:60:00Z", false],
+    ["2026-01-01T00:00:60Z", false],
+    ["2026-01-01T00:00:00+24:00", false],
+    ["2026-01-01T00:00:00+09:60", false],
+    ["2026-01-01T00:00:00", false], // no offset
+    ["2026-01-01 00:00:00Z", false],
+    ["2026-1-01T00:00:00Z", false],
+    ["２０２６-01-01T00:00:00Z", false], // full-width digits are not \d
+    ["", false],
+  ])("%s → %s", (text, valid) => {
+    expect(isIsoDateTime(text)).toBe(valid);
+  });
+
+  it("agrees with the calendar of new Date() on every day of four years and past each month's end", () => {
+    // Reference: a date is real when Date.UTC (year set exactly, no 19xx mapping) keeps its day.
+    const real = (y: number, m: number, d: number) => {
+      const date = new Date(0);
+      date.setUTCFullYear(y, m - 1, d);
+      return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+    };
+    let checked = 0;
+    for (const year of [1900, 1999, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= 32; day++) {
+          const text = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}T12:00:00+09:00`;
+          expect(isIsoDateTime(text), text).toBe(real(year, month, day));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(8 * 12 * 32);
   });
 });
