@@ -109,10 +109,13 @@ declare global {
   var tokuiContext: Promise<AppContext> | undefined;
 }
 
-/** The web process's context; its worker runs inline unless TOKUI_INLINE_WORKER=0. */
+/**
+ * The web process's context; its worker runs inline with TOKUI_INLINE_WORKER=1 (the default),
+ * on a thread of its own with "thread" (scripts/serve.mjs starts it), elsewhere with "0".
+ */
 export function appContext(): Promise<AppContext> {
   globalThis.tokuiContext ??= createAppContext(database(), {
-    startWorker: process.env.TOKUI_INLINE_WORKER !== "0",
+    startWorker: (process.env.TOKUI_INLINE_WORKER || "1") === "1",
   }).catch((error: unknown) => {
     globalThis.tokuiContext = undefined;
     logger.error("could not start the app context", { error: String(error) });

@@ -39,3 +39,6 @@ export default async function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+// The job worker's thread (TOKUI_INLINE_WORKER=thread) loads this same build and starts here.
+export { runWorkerThread } from "./worker-thread.server";

@@ -26,8 +26,9 @@ const schema = z.object({
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Local demo shop (scripts/demo.ts): never honoured in production, see app/demo.server.ts.
   TOKUI_DEMO: z.enum(["0", "1"]).default("0"),
-  // Run the queue worker inside the web process (default) or only in `npm run worker`.
-  TOKUI_INLINE_WORKER: z.enum(["0", "1"]).default("1"),
+  // Where the job worker runs: "1" on the web process's event loop (default), "thread" on a
+  // thread of the web process (npm start, ADR 0029), "0" only in `npm run tokui -- worker`.
+  TOKUI_INLINE_WORKER: z.enum(["0", "1", "thread"]).default("1"),
   // Thank-you / order status requests per shop and second (and burst) this instance answers.
   TOKUI_POST_PURCHASE_RATE: z.coerce.number().positive().default(50),
   TOKUI_POST_PURCHASE_BURST: z.coerce.number().int().positive().default(100),

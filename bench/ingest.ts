@@ -27,8 +27,9 @@
  *   postgresql:// admin URL creates and drops fresh databases on that server) --port P (free
  *   port) --warmup W (200) --phases closed,open,import,sql --timeout S (900, per webhook phase,
  *   sending and processing) --max-seconds S (1800) --sqlite-journal-mode (wal) --server-node-options="…" (e.g.
- *   --server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof") --worker inline|process|off
- *   (process: `tokui worker` beside the server, as with TOKUI_INLINE_WORKER=0; off: the
+ *   --server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof") --worker inline|thread|process|off
+ *   (thread: TOKUI_INLINE_WORKER=thread, the worker on a thread of the server process;
+ *   process: `tokui worker` beside the server, as with TOKUI_INLINE_WORKER=0; off: the
  *   acknowledgements alone, nothing processed) --seed --json
  */
 import fs from "node:fs";
@@ -91,7 +92,7 @@ function options() {
   const journal = values["sqlite-journal-mode"].toLowerCase();
   if (!["wal", "delete", "truncate", "persist", "memory"].includes(journal)) throw new UsageError(`--sqlite-journal-mode: unknown mode "${journal}"`);
   const rate = int("rate", 1, 100_000);
-  if (!["inline", "process", "off"].includes(values.worker)) throw new UsageError(`--worker is inline, process or off; got "${values.worker}"`);
+  if (!["inline", "thread", "process", "off"].includes(values.worker)) throw new UsageError(`--worker is inline, thread, process or off; got "${values.worker}"`);
   return {
     help: values.help,
     orders,
@@ -284,10 +285,10 @@ async function main(): Promise<number> {
     if (needsServer) {
       const db = await factory.create("webhooks");
       const port = opts.port ?? (await freePort());
-      const inlineWorker = opts.worker === "inline";
+      const inlineWorker = opts.worker === "inline" ? true : opts.worker === "thread" ? "thread" : false;
       // processing: some worker stores the orders (inline, or `tokui worker` beside the server).
       const processing = opts.worker !== "off";
-      progress(`starting the server on 127.0.0.1:${port} (${db.label})${inlineWorker ? "" : " without its worker"}`);
+      progress(`starting the server on 127.0.0.1:${port} (${db.label})${opts.worker === "inline" ? "" : opts.worker === "thread" ? " with its worker on a thread" : " without its worker"}`);
       server = await startServer({ port, databaseUrl: db.url, secret, nodeOptions: opts.serverNodeOptions, inlineWorker, startTimeoutMs: 60_000 });
       if (opts.worker === "process") {
         progress("starting `tokui worker` as its own process");
@@ -584,7 +585,7 @@ function table(r: Results): string {
     `  workload    N = ${fmt(r.orders)} orders/create (${fmt(r.lines / r.orders, 2)} lines/order), ${fmt(r.customers)} customers, ` +
       `${fmt(r.guestOrders)} guest orders; body ${fmt(r.webhookBodyBytes.mean / 1024, 1)} KiB mean`,
   );
-  lines.push(`              C = ${r.concurrency}; worker ${r.worker === "inline" ? "inline (in the server process)" : r.worker === "process" ? "`tokui worker`, its own process" : "off"}; warm-up ${r.warmup} webhooks (another shop) before timing`);
+  lines.push(`              C = ${r.concurrency}; worker ${r.worker === "inline" ? "inline (in the server process)" : r.worker === "thread" ? "on a thread of the server process" : r.worker === "process" ? "`tokui worker`, its own process" : "off"}; warm-up ${r.warmup} webhooks (another shop) before timing`);
   lines.push("");
   lines.push(`  ${"figure".padEnd(46)} ${"value".padEnd(40)} ${"target".padEnd(26)}`);
   if (r.closed) {

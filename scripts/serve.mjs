@@ -5,9 +5,10 @@
  * middleware for acknowledgements that have no body, no static-file lookup for POSTs.
  * docs/decisions/0009-webhook-group-commit.md has the measurements.
  */
-/* global process, console, setTimeout */
+/* global process, console, setTimeout, clearTimeout, URL */
 import path from "node:path";
 import url from "node:url";
+import { Worker } from "node:worker_threads";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
@@ -15,7 +16,8 @@ import express from "express";
 
 process.env.NODE_ENV ??= "production";
 const root = path.resolve(path.dirname(url.fileURLToPath(import.meta.url)), "..");
-const build = await import(url.pathToFileURL(path.join(root, "build/server/index.js")).href);
+const buildUrl = url.pathToFileURL(path.join(root, "build/server/index.js")).href;
+const build = await import(buildUrl);
 installGlobals({ nativeFetch: build.future.v3_singleFetch });
 
 const app = express();
@@ -35,10 +37,42 @@ const server = app.listen(port, host, () => {
   console.log(`[tokui] http://${host ?? "localhost"}:${port}`);
 });
 
-// Stop taking requests, let those in flight finish, then exit (the queue's timers are unref'd).
+// TOKUI_INLINE_WORKER=thread: the job worker on a thread of this process (ADR 0029), started
+// again a second after it dies (jobs are durable; a job cut off mid-way runs again).
+let workerThread;
+let stopping = false;
+const startWorkerThread = () => {
+  workerThread = new Worker(new URL("./worker-thread.mjs", import.meta.url), { workerData: { buildUrl } });
+  workerThread.on("error", (error) => console.error(`[tokui] worker thread failed: ${error?.stack ?? error}`));
+  workerThread.on("exit", (code) => {
+    workerThread = undefined;
+    if (stopping) return;
+    console.error(`[tokui] worker thread ended (exit code ${code}); starting it again in 1 s`);
+    setTimeout(startWorkerThread, 1000).unref();
+  });
+};
+if (process.env.TOKUI_INLINE_WORKER === "thread") startWorkerThread();
+
+/** Ask the worker thread to finish the jobs in hand and end; true once it has ended. */
+const stopWorkerThread = () =>
+  new Promise((resolve) => {
+    if (!workerThread) return resolve(true);
+    const thread = workerThread;
+    const timer = setTimeout(() => resolve(false), 9_000);
+    thread.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    thread.postMessage("stop");
+  });
+
+// Stop taking requests, let those in flight finish and the worker thread's jobs in hand, then
+// exit (the queue's timers are unref'd).
 const shutdown = () => {
-  server.close(() => process.exit(0));
+  stopping = true;
+  const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
+  void Promise.all([closed, stopWorkerThread()]).then(() => process.exit(0));
   setTimeout(() => process.exit(0), 10_000).unref();
 };
 process.once("SIGTERM", shutdown);

@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Database, Tx } from "../db.server";
 import { logger } from "../logger.server";
-import { drainLoops, type PollLoop } from "./poll-loop";
+import { drainLoops, kickOtherThreads, listenForKicks, type PollLoop } from "./poll-loop";
 import {
   EveryJobError,
   MAX_ATTEMPTS,
@@ -62,6 +62,7 @@ type BossData = JobRequest["data"] & { __shop: string };
  */
 export class PgBossJobQueue implements JobQueue {
   private loops: PollLoop[] = [];
+  private stopListening: (() => void) | undefined;
 
   private constructor(private readonly boss: PgBoss) {}
 
@@ -104,9 +105,12 @@ export class PgBossJobQueue implements JobQueue {
   async start(handlers: JobHandlers): Promise<void> {
     if (this.loops.length === 0) this.loops = drainLoops(this, handlers, POLL_MS, (error) => logger.error("pg-boss worker pass failed", { error: String(error) }));
     for (const loop of this.loops) loop.start();
+    this.stopListening ??= listenForKicks(() => this.kick());
   }
 
+  /** Run due jobs now: this queue's worker, or the one on the worker thread (ADR 0029). */
   kick(): void {
+    if (this.loops.length === 0) kickOtherThreads();
     for (const loop of this.loops) loop.kick();
   }
 
@@ -186,6 +190,8 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    this.stopListening?.();
+    this.stopListening = undefined;
     await Promise.all(this.loops.map((loop) => loop.stop()));
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }

@@ -1,4 +1,29 @@
+import { BroadcastChannel } from "node:worker_threads";
 import { LANES, type JobHandlers, type JobQueue } from "./types";
+
+/**
+ * Kicks across the threads of one process: with TOKUI_INLINE_WORKER=thread the web thread
+ * enqueues and the worker thread runs the jobs (ADR 0029). A queue with no loops of its own
+ * passes its kick on; a started queue listens. Neither end keeps the process alive.
+ */
+export const KICK_CHANNEL = "tokui:queue-kick";
+let kickSender: BroadcastChannel | undefined;
+
+export function kickOtherThreads(): void {
+  if (!kickSender) {
+    kickSender = new BroadcastChannel(KICK_CHANNEL);
+    kickSender.unref();
+  }
+  kickSender.postMessage(null);
+}
+
+/** Calls `kick` whenever another thread's queue is kicked; returns the unsubscribe. */
+export function listenForKicks(kick: () => void): () => void {
+  const channel = new BroadcastChannel(KICK_CHANNEL);
+  channel.unref();
+  channel.onmessage = () => kick();
+  return () => channel.close();
+}
 
 /** The background worker of a queue: one drain() poll loop per lane, side by side. */
 export function drainLoops(queue: Pick<JobQueue, "drain">, handlers: JobHandlers, pollMs: number, onError: (error: unknown) => void): PollLoop[] {

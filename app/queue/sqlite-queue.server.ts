@@ -1,5 +1,5 @@
 import { logger } from "../logger.server";
-import { drainLoops, type PollLoop } from "./poll-loop";
+import { drainLoops, kickOtherThreads, listenForKicks, type PollLoop } from "./poll-loop";
 import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
@@ -50,6 +50,7 @@ const JOB_COLUMNS = { shop: "text", queue: "text", payload: "text", singletonKey
 
 export class SqliteJobQueue implements JobQueue {
   private loops: PollLoop[] = [];
+  private stopListening: (() => void) | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -98,9 +99,12 @@ export class SqliteJobQueue implements JobQueue {
   async start(handlers: JobHandlers): Promise<void> {
     if (this.loops.length === 0) this.loops = drainLoops(this, handlers, POLL_MS, (error) => this.log(`[queue] worker pass failed: ${String(error)}`));
     for (const loop of this.loops) loop.start();
+    this.stopListening ??= listenForKicks(() => this.kick());
   }
 
+  /** Run due jobs now: this queue's worker, or the one on the worker thread (ADR 0029). */
   kick(): void {
+    if (this.loops.length === 0) kickOtherThreads();
     for (const loop of this.loops) loop.kick();
   }
 
@@ -122,6 +126,8 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    this.stopListening?.();
+    this.stopListening = undefined;
     await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 

@@ -63,8 +63,11 @@ export async function startServer(options: {
   databaseUrl: string;
   secret: string;
   nodeOptions: string[];
-  /** false: no worker in the server (TOKUI_INLINE_WORKER=0), to measure acknowledgements alone. */
-  inlineWorker: boolean;
+  /**
+   * true: the worker on the server's event loop; "thread": on a thread of the server process
+   * (TOKUI_INLINE_WORKER=thread); false: no worker in the server (TOKUI_INLINE_WORKER=0).
+   */
+  inlineWorker: boolean | "thread";
   startTimeoutMs: number;
   /** More environment for the server (e.g. rate limits, a mock's settings); set last. */
   env?: Record<string, string>;
@@ -83,7 +86,7 @@ export async function startServer(options: {
       SHOPIFY_API_SECRET: options.secret,
       SHOPIFY_APP_URL: base,
       TOKUI_LOG: "silent",
-      TOKUI_INLINE_WORKER: options.inlineWorker ? "1" : "0",
+      TOKUI_INLINE_WORKER: options.inlineWorker === "thread" ? "thread" : options.inlineWorker ? "1" : "0",
       TOKUI_DEMO: "0",
       ...options.env,
     },
