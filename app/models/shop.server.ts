@@ -1,4 +1,5 @@
-import type { PrismaClient, Tx } from "../db.server";
+import { sqlDialect, sqlQuery, type PrismaClient, type Tx } from "../db.server";
+import { placeholder } from "../db/json-rows";
 import { defaultRankTiers, type RankTier } from "../domain/rank";
 import type { MessageTemplates } from "../domain/messages";
 import type { Milestone } from "../domain/milestones";
@@ -24,10 +25,18 @@ export interface ShopContext {
  * `currencyIfNew` is only used when the shop is new.
  */
 export async function ensureShop(prisma: PrismaClient, shop: string, currencyIfNew = "JPY"): Promise<void> {
-  const [row, tiers] = await Promise.all([
-    prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
-    prisma.rankTier.count({ where: { shop } }),
-  ]);
+  // Hand-written: this runs before every batch of webhooks, and Prisma's query plans for these
+  // two reads cost more than the reads (ADR 0031).
+  const dialect = sqlDialect(prisma);
+  const [found] = await sqlQuery<{ currency: string | null; tiers: number | bigint }>(
+    prisma,
+    `SELECT (SELECT "currency" FROM "Shop" WHERE "shop" = ${placeholder(dialect, 1)}) AS "currency",
+            (SELECT COUNT(*) FROM "RankTier" WHERE "shop" = ${placeholder(dialect, 2)}) AS "tiers"`,
+    shop,
+    shop,
+  );
+  const row = found?.currency == null ? null : { currency: found.currency };
+  const tiers = Number(found?.tiers ?? 0);
   if (row && tiers > 0) return;
   try {
     await prisma.$transaction(async (tx) => {
@@ -57,27 +66,38 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** What every ingestion needs to know about a shop (call ensureShop first). */
 export async function loadShopContext(tx: Tx, shop: string): Promise<ShopContext> {
-  const [row, tiers, flowTriggers] = await Promise.all([
-    tx.shop.findUnique({ where: { shop } }),
-    tx.rankTier.findMany({ where: { shop }, orderBy: { position: "asc" } }),
-    tx.flowTriggerState.findMany({ where: { shop, enabled: true }, select: { handle: true }, orderBy: { handle: "asc" } }),
+  // Hand-written, as ensureShop: loaded at the start of every ingest transaction (ADR 0031).
+  const p = placeholder(sqlDialect(tx), 1);
+  const [rows, tiers, flowTriggers] = await Promise.all([
+    sqlQuery<{ currency: string; locale: string; rankWindowMonths: number | bigint; milestones: string | null; messageTemplates: string | null }>(
+      tx,
+      `SELECT "currency", "locale", "rankWindowMonths", "milestones", "messageTemplates" FROM "Shop" WHERE "shop" = ${p}`,
+      shop,
+    ),
+    sqlQuery<{ key: string; position: number | bigint; labelJa: string; labelEn: string; minOrders: number | bigint | null; minWindowSpent: number | bigint | null; combine: string }>(
+      tx,
+      `SELECT "key", "position", "labelJa", "labelEn", "minOrders", "minWindowSpent", "combine" FROM "RankTier" WHERE "shop" = ${p} ORDER BY "position"`,
+      shop,
+    ),
+    sqlQuery<{ handle: string }>(tx, `SELECT "handle" FROM "FlowTriggerState" WHERE "shop" = ${p} AND "enabled" ORDER BY "handle"`, shop),
   ]);
+  const row = rows[0];
   if (!row) throw new Error(`shop ${shop} has no settings row: call ensureShop before ingesting`);
   return {
     shop,
     currency: row.currency,
     locale: row.locale,
-    windowMonths: row.rankWindowMonths,
+    windowMonths: Number(row.rankWindowMonths),
     milestones: milestonesFromJson(row.milestones),
     templates: templatesFromJson(row.messageTemplates),
     flowTriggers: flowTriggers.map((f) => f.handle),
     tiers: tiers.map((t) => ({
       key: t.key,
-      position: t.position,
+      position: Number(t.position),
       labelJa: t.labelJa,
       labelEn: t.labelEn,
-      minOrders: t.minOrders,
-      minWindowSpent: t.minWindowSpent,
+      minOrders: t.minOrders === null ? null : Number(t.minOrders),
+      minWindowSpent: t.minWindowSpent === null ? null : BigInt(t.minWindowSpent),
       combine: t.combine === "all" ? "all" : "any",
     })),
   };

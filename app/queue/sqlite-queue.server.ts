@@ -46,6 +46,15 @@ export function insertJobRows(connection: SqliteConnection, jobs: JobRequest[], 
   }
 }
 
+/** A claimed job; `attempts` counts this run. */
+interface ClaimedJob {
+  id: number;
+  shop: string;
+  queue: string;
+  payload: string;
+  attempts: number;
+}
+
 const JOB_COLUMNS = { shop: "text", queue: "text", payload: "text", singletonKey: "text", runAt: "timestamp" } as const;
 
 export class SqliteJobQueue implements JobQueue {
@@ -131,35 +140,56 @@ export class SqliteJobQueue implements JobQueue {
     await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
+  /**
+   * Take up to BATCH due jobs (queued and due, or running with an expired lease), oldest first:
+   * one UPDATE … RETURNING, atomic on its own, so no transaction is needed and two workers on one
+   * file never take the same job. Hand-written rather than through Prisma: its query compiler
+   * spent ~0.7 ms per claim building a plan for these two statements, and every kick claims on
+   * each lane (ADR 0031).
+   */
+  private async claim(now: Date, lane?: Lane): Promise<ClaimedJob[]> {
+    const queues = lane ? ` AND "queue" IN ${jsonList("sqlite", "text", 1)}` : "";
+    const at = sqliteDateTime(now);
+    const rows = await sqlQuery<{ id: bigint | number; shop: string; queue: string; payload: string; attempts: bigint | number }>(
+      this.prisma,
+      `UPDATE "Job" SET "status" = 'running', "lockedUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ?
+       WHERE "id" IN (
+         SELECT "id" FROM "Job"
+         WHERE (("status" = 'queued' AND "runAt" <= ?) OR ("status" = 'running' AND "lockedUntil" < ?))${queues}
+         ORDER BY "id" LIMIT ${BATCH}
+       )
+       RETURNING "id", "shop", "queue", "payload", "attempts"`,
+      sqliteDateTime(new Date(now.getTime() + LEASE_MS)),
+      at,
+      at,
+      at,
+      ...(lane ? [JSON.stringify(queuesOf(lane))] : []),
+    );
+    // RETURNING gives no order: run them in the order they were enqueued.
+    return rows
+      .map((r) => ({ id: Number(r.id), shop: r.shop, queue: r.queue, payload: r.payload, attempts: Number(r.attempts) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  private async markDone(ids: number[]): Promise<void> {
+    await sqlExecute(
+      this.prisma,
+      `UPDATE "Job" SET "status" = 'done', "lockedUntil" = NULL, "lastError" = NULL, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
+      sqliteDateTime(new Date()),
+      JSON.stringify(ids),
+    );
+  }
+
   /** Claim a batch of due jobs, run them, record the outcome of each. */
   private async runDueJobs(handlers: JobHandlers, lane?: Lane): Promise<DrainResult> {
     const now = new Date();
-    const claimed = await this.prisma.$transaction(async (tx) => {
-      const due = await tx.job.findMany({
-        where: {
-          ...(lane ? { queue: { in: queuesOf(lane) } } : {}),
-          OR: [
-            { status: "queued", runAt: { lte: now } },
-            { status: "running", lockedUntil: { lt: now } },
-          ],
-        },
-        orderBy: { id: "asc" },
-        take: BATCH,
-      });
-      if (due.length === 0) return due;
-      await tx.job.updateMany({
-        where: { id: { in: due.map((j) => j.id) } },
-        data: { status: "running", lockedUntil: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
-      });
-      return due;
-    });
-
+    const claimed = await this.claim(now, lane);
     const result: DrainResult = { done: 0, retried: 0, failed: 0 };
     const info = (job: (typeof claimed)[number]) => ({
       queue: job.queue as QueueName,
       shop: job.shop,
       data: JSON.parse(job.payload) as JobRequest["data"],
-      attempt: job.attempts + 1,
+      attempt: job.attempts,
     });
     let single = claimed;
     for (const queue of new Set(claimed.map((j) => j.queue as QueueName))) {
@@ -168,7 +198,7 @@ export class SqliteJobQueue implements JobQueue {
       if (!batch || jobs.length < 2) continue;
       try {
         await batch(jobs.map(info));
-        await this.prisma.job.updateMany({ where: { id: { in: jobs.map((j) => j.id) } }, data: { status: "done", lockedUntil: null, lastError: null } });
+        await this.markDone(jobs.map((j) => j.id));
         result.done += jobs.length;
         single = single.filter((j) => j.queue !== queue);
       } catch (error) {
@@ -183,8 +213,8 @@ export class SqliteJobQueue implements JobQueue {
     for (const job of single) {
       try {
         await handlers[job.queue as QueueName](info(job));
-        // updateMany: a job may have deleted its own row (shop/redact removes the shop's jobs).
-        await this.prisma.job.updateMany({ where: { id: job.id }, data: { status: "done", lockedUntil: null, lastError: null } });
+        // A job may have deleted its own row (shop/redact removes the shop's jobs): no error then.
+        await this.markDone([job.id]);
         result.done++;
       } catch (error) {
         await this.recordFailure([job], error, result);
@@ -197,19 +227,32 @@ export class SqliteJobQueue implements JobQueue {
    * Claimed jobs threw `error`: retry each later, or give up when retrying cannot help. Jobs
    * with the same outcome (all of an EveryJobError batch, usually) share one UPDATE.
    */
-  private async recordFailure(jobs: { id: number; queue: string; attempts: number }[], error: unknown, result: DrainResult): Promise<void> {
+  private async recordFailure(jobs: ClaimedJob[], error: unknown, result: DrainResult): Promise<void> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const byAttempt = new Map<number, number[]>();
-    for (const job of jobs) byAttempt.set(job.attempts + 1, [...(byAttempt.get(job.attempts + 1) ?? []), job.id]);
+    for (const job of jobs) byAttempt.set(job.attempts, [...(byAttempt.get(job.attempts) ?? []), job.id]);
     for (const [attempt, ids] of byAttempt) {
       const giveUp = attempt >= MAX_ATTEMPTS || !isRetryable(error);
       const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
-      await this.prisma.job.updateMany({
-        where: { id: { in: ids } },
-        data: giveUp
-          ? { status: "failed", lockedUntil: null, lastError: message }
-          : { status: "queued", lockedUntil: null, lastError: message, runAt: new Date(Date.now() + delay) },
-      });
+      const at = sqliteDateTime(new Date());
+      if (giveUp) {
+        await sqlExecute(
+          this.prisma,
+          `UPDATE "Job" SET "status" = 'failed', "lockedUntil" = NULL, "lastError" = ?, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
+          message,
+          at,
+          JSON.stringify(ids),
+        );
+      } else {
+        await sqlExecute(
+          this.prisma,
+          `UPDATE "Job" SET "status" = 'queued', "lockedUntil" = NULL, "lastError" = ?, "runAt" = ?, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
+          message,
+          sqliteDateTime(new Date(Date.now() + delay)),
+          at,
+          JSON.stringify(ids),
+        );
+      }
       this.log(`[queue] ${jobs[0]!.queue} job${ids.length > 1 ? "s" : ""} ${ids.join(", ")} attempt ${attempt} ${giveUp ? "failed for good" : "will retry"}: ${message}`);
       if (giveUp) result.failed += ids.length;
       else result.retried += ids.length;
