@@ -1,4 +1,5 @@
-import type { PrismaClient, Tx } from "../db.server";
+import { sqlDialect, sqlQuery, type PrismaClient, type Tx } from "../db.server";
+import { jsonList, shopFilter } from "../db/json-rows";
 import { logger } from "../logger.server";
 import { loadShopContext, type ShopContext } from "../models/shop.server";
 import { EveryJobError, PermanentJobError } from "../queue/types";
@@ -68,11 +69,18 @@ export async function syncCustomerRanksWithShopify(
   customerIds: number[],
   graphql?: AdminGraphql,
 ): Promise<void> {
-  const customers = await prisma.customer.findMany({
-    where: { shop, id: { in: [...new Set(customerIds)] } },
-    select: { gid: true, orderCount: true, windowSpent: true },
-    orderBy: { id: "asc" },
-  });
+  // Hand-written: every batch of rank syncs starts here, and Prisma compiled a plan for it each
+  // time (ADR 0031).
+  const dialect = sqlDialect(prisma);
+  const customers = (
+    await sqlQuery<{ gid: string; orderCount: number | bigint; windowSpent: number | bigint | string }>(
+      prisma,
+      `SELECT c."gid", c."orderCount", c."windowSpent" FROM "Customer" AS c
+       WHERE ${shopFilter(dialect, "c", 1)} AND c."id" IN ${jsonList(dialect, "int", 2)} ORDER BY c."id"`,
+      shop,
+      JSON.stringify([...new Set(customerIds)]),
+    )
+  ).map((c) => ({ gid: c.gid, orderCount: Number(c.orderCount), windowSpent: BigInt(c.windowSpent) }));
   if (customers.length === 0) return; // all erased since (shop/redact)
   let admin = graphql;
   try {
