@@ -1,9 +1,12 @@
 import { database, prepareDatabase, type Database } from "./db.server";
+import { sqlitePath } from "./database-url";
+import { BACKSTOP_PAGES, startWalCheckpoints, type WalCheckpoints } from "./db/wal-checkpoints.server";
 import { DEMO_SHOP } from "./demo.server";
 import { logger } from "./logger.server";
 import { createJobQueue } from "./queue/create-queue.server";
 import { EveryJobError, type JobHandler, type JobHandlers, type JobQueue } from "./queue/types";
 import { processWebhookEvent, processWebhookEvents } from "./services/process-webhook.server";
+import { enableParsedOrderHandoff } from "./services/parsed-orders.server";
 import { webhookEventStore, type IncomingWebhook, type StoreOutcome } from "./services/store-webhook-events.server";
 
 /**
@@ -16,6 +19,8 @@ export interface AppContext {
   handlers: JobHandlers;
   /** Stores a webhook delivery once, with its job; concurrent deliveries share a transaction. */
   storeWebhook: (event: IncomingWebhook) => Promise<StoreOutcome>;
+  /** SQLite in a long-running process: checkpoints on a thread of their own (ADR 0032). */
+  walCheckpoints?: WalCheckpoints;
 }
 
 export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
@@ -91,18 +96,30 @@ export function jobHandlers(db: Database, queue: JobQueue): JobHandlers {
 export async function startWorker(context: Pick<AppContext, "db" | "queue" | "handlers">): Promise<void> {
   const { resumeBackfillRuns } = await import("./services/backfill-run.server");
   await resumeBackfillRuns(context.db.prisma, context.queue);
+  // Webhooks acknowledged in this thread reach this worker already parsed (ADR 0033).
+  enableParsedOrderHandoff();
   await context.queue.start(context.handlers);
   // Follow-up mail: plan and send every few minutes (TOKUI_FOLLOWUP_TICK_MINUTES, default 5).
   const { startFollowUpTicker } = await import("./services/followup/jobs.server");
   startFollowUpTicker(context.db, context.queue);
 }
 
-export async function createAppContext(db: Database, options: { startWorker: boolean }): Promise<AppContext> {
+/**
+ * `walCheckpoints` (default true): on SQLite, checkpoint the log on a background thread rather
+ * than in whichever commit fills it (ADR 0032). One-shot CLI commands pass false.
+ */
+export async function createAppContext(db: Database, options: { startWorker: boolean; walCheckpoints?: boolean }): Promise<AppContext> {
   await prepareDatabase(db);
+  let walCheckpoints: WalCheckpoints | undefined;
+  if (db.kind === "sqlite" && (options.walCheckpoints ?? true)) {
+    walCheckpoints = startWalCheckpoints(sqlitePath(db.url));
+    await db.prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  }
   const queue = await createJobQueue(db);
   const handlers = jobHandlers(db, queue);
   if (options.startWorker) await startWorker({ db, queue, handlers });
-  return { db, queue, handlers, storeWebhook: webhookEventStore(db, queue) };
+  const storeWebhook = webhookEventStore(db, queue, { walAutocheckpointPages: walCheckpoints ? BACKSTOP_PAGES : undefined });
+  return { db, queue, handlers, storeWebhook, walCheckpoints };
 }
 
 declare global {

@@ -24,6 +24,7 @@ export async function runWorkerThread(): Promise<void> {
     void (async () => {
       try {
         await context.queue.stop();
+        await context.walCheckpoints?.stop();
         // Pooled SMTP connections say QUIT rather than being cut (ADR 0020).
         const { closeMailTransports } = await import("./mail/transport.server");
         closeMailTransports();

@@ -85,7 +85,8 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
     // prune and worker work across shops; every other command is about one shop.
     const shop = command === "prune" || command === "worker" ? "" : shopOption(values.shop);
     db = createDatabase();
-    const context = await createAppContext(db, { startWorker: false });
+    // The worker runs for days: its SQLite log is checkpointed on a thread (ADR 0032).
+    const context = await createAppContext(db, { startWorker: false, walCheckpoints: command === "worker" });
     try {
       switch (command) {
         case "import": {
@@ -201,6 +202,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
       return 2;
     } finally {
       await context.queue.stop();
+      await context.walCheckpoints?.stop();
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {

@@ -27,12 +27,14 @@ const BUSY_GIVE_UP_MS = 5_000;
 export class SqliteWriter {
   private readonly connection: SqliteConnection;
 
-  constructor(url: string) {
+  /** walAutocheckpointPages: raised when a background thread checkpoints (ADR 0032). */
+  constructor(url: string, options: { walAutocheckpointPages?: number } = {}) {
     this.connection = new BetterSqlite3(sqlitePath(url));
     this.connection.pragma("journal_mode = WAL");
     // Per connection: an acknowledged webhook must survive a power cut (as in prepareDatabase).
     this.connection.pragma("synchronous = FULL");
     this.connection.pragma("busy_timeout = 0");
+    if (options.walAutocheckpointPages !== undefined) this.connection.pragma(`wal_autocheckpoint = ${Math.trunc(options.walAutocheckpointPages)}`);
   }
 
   async write<T>(work: (connection: SqliteConnection) => T): Promise<T> {

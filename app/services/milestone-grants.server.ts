@@ -1,5 +1,5 @@
 import { sqlQuery, sqlDialect, type Tx } from "../db.server";
-import { jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
+import { jsonList, jsonRowsParam, jsonRowsSource, placeholder, timestampLiteral } from "../db/json-rows";
 import { codeInfix, discountCode, milestonesReached, rewardOnOrderReversed, type MilestoneState } from "../domain/milestones";
 import { holdoutPercentProblem, isInHoldout } from "../domain/holdout";
 import { REWARD_HOLDOUT_DEFAULT } from "../domain/reward-holdout";
@@ -44,12 +44,21 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
   const possible = candidates.filter((c) => milestonesReached(c.before, c.after, ctx.milestones, new Set(), ctx.tiers).length > 0);
   if (possible.length === 0) return [];
 
-  const active = await tx.rewardGrant.findMany({
-    where: { shop: ctx.shop, customerId: { in: possible.map((c) => c.customerId) }, activeSlot: { not: null } },
-    select: { customerId: true, milestoneKey: true },
-  });
+  // Hand-written reads here and in holdoutDecider: this runs in most webhook batches, and
+  // through Prisma building each query's plan cost more than the read (ADR 0031).
+  const dialect = sqlDialect(tx);
+  const active = await sqlQuery<{ customerId: number | bigint; milestoneKey: string }>(
+    tx,
+    `SELECT "customerId", "milestoneKey" FROM "RewardGrant"
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "customerId" IN ${jsonList(dialect, "int", 2)} AND "activeSlot" IS NOT NULL`,
+    ctx.shop,
+    JSON.stringify(possible.map((c) => c.customerId)),
+  );
   const granted = new Map<number, Set<string>>();
-  for (const g of active) granted.set(g.customerId, (granted.get(g.customerId) ?? new Set()).add(g.milestoneKey));
+  for (const g of active) {
+    const customerId = Number(g.customerId);
+    granted.set(customerId, (granted.get(customerId) ?? new Set()).add(g.milestoneKey));
+  }
 
   const reached = possible.flatMap((c) =>
     milestonesReached(c.before, c.after, ctx.milestones, granted.get(c.customerId) ?? new Set(), ctx.tiers).map((m) => ({ c, m })),
@@ -76,7 +85,6 @@ export async function grantMilestones(tx: Tx, queue: JobQueue, ctx: ShopContext,
     };
   });
 
-  const dialect = sqlDialect(tx);
   const j = jsonRowsSource(dialect, GRANT_COLUMNS, "j", 2);
   const at = timestampLiteral(dialect, now);
   const inserted = await sqlQuery<{ id: number | bigint; status: string }>(
@@ -111,18 +119,23 @@ async function holdoutDecider(
   shop: string,
   reached: { c: GrantCandidate; m: { key: string } }[],
 ): Promise<(customerId: number, milestoneKey: string) => boolean> {
-  const campaigns = await tx.campaign.findMany({
-    where: { shop, key: { in: [...new Set(reached.map((r) => rewardCampaignKey(r.m.key)))] } },
-    select: { key: true, holdoutPercent: true },
-  });
-  const percentOf = new Map(campaigns.map((c) => [c.key, c.holdoutPercent]));
+  const dialect = sqlDialect(tx);
+  const campaigns = await sqlQuery<{ key: string; holdoutPercent: number | bigint }>(
+    tx,
+    `SELECT "key", "holdoutPercent" FROM "Campaign" WHERE "shop" = ${placeholder(dialect, 1)} AND "key" IN ${jsonList(dialect, "text", 2)}`,
+    shop,
+    JSON.stringify([...new Set(reached.map((r) => rewardCampaignKey(r.m.key)))]),
+  );
+  const percentOf = new Map(campaigns.map((c) => [c.key, Number(c.holdoutPercent)]));
   const percentFor = (key: string) => percentOf.get(key) ?? REWARD_HOLDOUT_DEFAULT;
   if (reached.every((r) => percentFor(rewardCampaignKey(r.m.key)) === 0)) return () => false;
-  const customers = await tx.customer.findMany({
-    where: { shop, id: { in: [...new Set(reached.map((r) => r.c.customerId))] } },
-    select: { id: true, gid: true },
-  });
-  const gidOf = new Map(customers.map((c) => [c.id, c.gid]));
+  const customers = await sqlQuery<{ id: number | bigint; gid: string }>(
+    tx,
+    `SELECT "id", "gid" FROM "Customer" WHERE "shop" = ${placeholder(dialect, 1)} AND "id" IN ${jsonList(dialect, "int", 2)}`,
+    shop,
+    JSON.stringify([...new Set(reached.map((r) => r.c.customerId))]),
+  );
+  const gidOf = new Map(customers.map((c) => [Number(c.id), c.gid]));
   return (customerId, milestoneKey) => {
     const key = rewardCampaignKey(milestoneKey);
     const percent = percentFor(key);

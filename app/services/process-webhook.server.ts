@@ -18,8 +18,9 @@ import {
 import { ingestOrderSnapshots, ingestRefund, prepareOrderIngest } from "./ingest-order.server";
 import { parseBulkOperationFinish } from "../shopify/bulk-operations";
 import { wakeRunForOperation } from "./backfill-run.server";
+import { takeParsedOrder } from "./parsed-orders.server";
+import { ORDER_TOPICS } from "./webhook-topics";
 
-const ORDER_TOPICS = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
 
 /**
  * Several stored events at once (the queue's batch path): the order events of one shop go
@@ -37,19 +38,36 @@ export async function processWebhookEvents(
   // the query plans cost more than the rest of the batch's reads (ADR 0031).
   const dialect = sqlDialect(prisma);
   const events = (
-    await sqlQuery<{ id: number | bigint; shop: string; topic: string; payload: string }>(
+    await sqlQuery<{ id: number | bigint; shop: string; topic: string; eventId: string }>(
       prisma,
-      `SELECT "id", "shop", "topic", "payload" FROM "WebhookEvent" WHERE "id" IN ${jsonList(dialect, "int", 1)} AND "status" <> 'processed' ORDER BY "id"`,
+      `SELECT "id", "shop", "topic", "eventId" FROM "WebhookEvent" WHERE "id" IN ${jsonList(dialect, "int", 1)} AND "status" <> 'processed' ORDER BY "id"`,
       JSON.stringify(eventIds),
     )
   ).map((e) => ({ ...e, id: Number(e.id) }));
+  // Orders this thread acknowledged come parsed (ADR 0033); the others' payloads are read.
+  const parsedOrders = new Map<number, OrderSnapshot>();
+  for (const event of events) {
+    const order = ORDER_TOPICS.has(event.topic) ? takeParsedOrder(event.shop, event.eventId) : undefined;
+    if (order) parsedOrders.set(event.id, order);
+  }
+  const toRead = events.filter((e) => ORDER_TOPICS.has(e.topic) && !parsedOrders.has(e.id)).map((e) => e.id);
+  const payloads = new Map<number, string>();
+  if (toRead.length > 0) {
+    const rows = await sqlQuery<{ id: number | bigint; payload: string }>(
+      prisma,
+      `SELECT "id", "payload" FROM "WebhookEvent" WHERE "id" IN ${jsonList(dialect, "int", 1)}`,
+      JSON.stringify(toRead),
+    );
+    for (const row of rows) payloads.set(Number(row.id), row.payload);
+  }
   const byShop = new Map<string, { id: number; topic: string; order: OrderSnapshot }[]>();
   const alone: number[] = [];
   for (const event of events) {
-    let order: OrderSnapshot | null = null;
-    if (ORDER_TOPICS.has(event.topic)) {
+    let order: OrderSnapshot | null = parsedOrders.get(event.id) ?? null;
+    const payload = payloads.get(event.id);
+    if (!order && payload !== undefined) {
       try {
-        order = parseOrderWebhook(parseWebhookJson(event.payload));
+        order = parseOrderWebhook(parseWebhookJson(payload));
       } catch {
         order = null; // processWebhookEvent records why
       }

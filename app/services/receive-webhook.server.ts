@@ -3,7 +3,9 @@ import { appContext } from "../context.server";
 import { logger } from "../logger.server";
 import { parseWebhookJson } from "../shopify/payloads";
 import { verifyShopifyWebhook } from "../shopify/webhook-signature";
-import { WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-topics";
+import type { OrderSnapshot } from "../domain/types";
+import { forgetParsedOrder, rememberParsedOrder } from "./parsed-orders.server";
+import { ORDER_TOPICS, WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-topics";
 
 /**
  * The whole of a webhook route: verify Shopify's HMAC, check the payload, store it once
@@ -25,9 +27,10 @@ export async function receiveWebhook(request: Request, routeTopic: WebhookTopic)
   }
 
   let resourceGid: string | null = null;
+  let parsed: { gid?: unknown };
   try {
     // Our own parse of the raw body: JSON.parse would round ids above 2^53.
-    const parsed = WEBHOOK_TOPICS[routeTopic](parseWebhookJson(rawBody)) as { gid?: unknown };
+    parsed = WEBHOOK_TOPICS[routeTopic](parseWebhookJson(rawBody)) as { gid?: unknown };
     resourceGid = typeof parsed.gid === "string" ? parsed.gid : null;
   } catch (error) {
     // Permanent: retrying the same body cannot help. 400 tells Shopify the delivery failed,
@@ -37,8 +40,19 @@ export async function receiveWebhook(request: Request, routeTopic: WebhookTopic)
   }
 
   const { storeWebhook, queue } = await appContext();
-  const outcome = await storeWebhook({ shop, eventId, topic, resourceGid, payload: rawBody });
+  // A worker in this thread takes the parsed order instead of parsing the body again (ADR 0033).
+  const handsOver = ORDER_TOPICS.has(topic);
+  if (handsOver) rememberParsedOrder(shop, eventId, parsed as OrderSnapshot);
+  let outcome;
+  try {
+    outcome = await storeWebhook({ shop, eventId, topic, resourceGid, payload: rawBody });
+  } catch (error) {
+    if (handsOver) forgetParsedOrder(shop, eventId);
+    throw error;
+  }
   if (outcome === "duplicate") {
+    // The stored copy's own entry, if any, was handed over long ago: this one has no taker.
+    if (handsOver) forgetParsedOrder(shop, eventId);
     logger.info("webhook duplicate acknowledged", { shop, topic, eventId });
     return new Response(null, { status: 200 });
   }

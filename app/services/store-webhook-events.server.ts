@@ -24,11 +24,15 @@ const MAX_BATCH = 200;
  * the job that processes it, in one transaction per batch of concurrent requests (group
  * commit). Resolves when the event is durable, so the route can acknowledge.
  */
-export function webhookEventStore(db: Database, queue: JobQueue): (event: IncomingWebhook) => Promise<StoreOutcome> {
+export function webhookEventStore(
+  db: Database,
+  queue: JobQueue,
+  options: { walAutocheckpointPages?: number } = {},
+): (event: IncomingWebhook) => Promise<StoreOutcome> {
   // SQLite: plain SQL on a direct connection, ~10× cheaper than through Prisma here; one
   // writer at a time anyway, so no instance can race us to the unique key.
   if (db.kind === "sqlite") {
-    const writer = new SqliteWriter(db.url);
+    const writer = new SqliteWriter(db.url, options);
     return groupCommit((events: IncomingWebhook[]) => writer.write((c) => storeWebhookEventsSql(c, events, new Date())), { maxBatch: MAX_BATCH });
   }
   return groupCommit(

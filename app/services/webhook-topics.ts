@@ -33,6 +33,9 @@ export const WEBHOOK_TOPICS = {
 
 export type WebhookTopic = keyof typeof WEBHOOK_TOPICS;
 
+/** The topics whose payload is an order (parseOrderWebhook's OrderSnapshot). */
+export const ORDER_TOPICS: ReadonlySet<string> = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
+
 export function isWebhookTopic(topic: string): topic is WebhookTopic {
   return Object.hasOwn(WEBHOOK_TOPICS, topic);
 }

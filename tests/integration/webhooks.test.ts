@@ -18,6 +18,7 @@ import { Prisma } from "@tokui/prisma-sqlite";
 import { app, customerByGid } from "../helpers/app";
 import { orderPayload, refundPayload, fixture } from "../helpers/payloads";
 import { TEST_SHOP, webhookRequest, type WebhookRequestOptions } from "../helpers/shopify";
+import { enableParsedOrderHandoff, parsedOrderCount, resetParsedOrders } from "~/services/parsed-orders.server";
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
 const send = (route: Action, options: WebhookRequestOptions) =>
@@ -264,8 +265,7 @@ describe("bad input", () => {
 });
 
 describe("bursts", () => {
-  it("processes a burst of deliveries in one batch with the same result as one by one", async () => {
-    const { drain, prisma } = await app();
+  async function sendBurst() {
     for (let n = 1; n <= 12; n++) {
       const customerId = 7409876540000 + (n % 4); // 4 customers, 3 orders each
       await send(ordersCreate, {
@@ -275,7 +275,10 @@ describe("bursts", () => {
     }
     await send(ordersPaid, { topic: "orders/paid", body: orderPayload({ id: 9801, customerId: 7409876540001, total: "2000", createdAt: "2026-10-11T12:00:00+09:00", updatedAt: "2026-10-11T12:05:00+09:00" }) });
     await send(customersRedact, { topic: "customers/redact", body: { ...fixture("customers-redact.json"), customer: { id: 7409876540002 } } });
-    await drain(); // (rank-sync jobs fail here: this shop has no Shopify session; see rank-sync.test.ts)
+  }
+
+  async function expectBurstResult() {
+    const { prisma } = await app();
     const customers = await prisma.customer.findMany({ orderBy: { gid: "asc" }, select: { orderCount: true, lifetimeSpent: true, rankKey: true, redactedAt: true } });
     expect(customers.map((c) => [c.orderCount, c.lifetimeSpent, c.rankKey])).toEqual([
       [3, 6000n, "regular"],
@@ -288,6 +291,41 @@ describe("bursts", () => {
     // Each rank change names the delivery that caused it, also inside a batch.
     const reasons = await prisma.rankChange.findMany({ select: { reason: true } });
     expect(reasons.every((r) => /\(orders\/(create|paid)\)$/.test(r.reason))).toBe(true);
+    const lines = await prisma.orderLine.findMany({ orderBy: { gid: "asc" }, select: { title: true, quantity: true, unitPrice: true } });
+    expect(lines).toHaveLength(12);
+  }
+
+  it("processes a burst of deliveries in one batch with the same result as one by one", async () => {
+    await sendBurst();
+    await (await app()).drain(); // (rank-sync jobs fail here: this shop has no Shopify session; see rank-sync.test.ts)
+    await expectBurstResult();
+  });
+
+  it("gives the same result when the worker takes the acknowledgement's parse (inline worker, ADR 0033)", async () => {
+    enableParsedOrderHandoff();
+    try {
+      await sendBurst();
+      expect(parsedOrderCount()).toBe(13); // the 12 orders/create and the orders/paid
+      await (await app()).drain();
+      expect(parsedOrderCount()).toBe(0); // each taken by the worker, none parsed again
+      await expectBurstResult();
+    } finally {
+      resetParsedOrders();
+    }
+  });
+
+  it("hands nothing over for a delivery that turned out a duplicate", async () => {
+    enableParsedOrderHandoff();
+    try {
+      const body = orderPayload({ id: 9901, total: "2000" });
+      await send(ordersCreate, { topic: "orders/create", body, eventId: "burst-duplicate" });
+      await (await app()).drain();
+      await send(ordersCreate, { topic: "orders/create", body, eventId: "burst-duplicate" });
+      expect(parsedOrderCount()).toBe(0);
+      expect(await customerByGid(HANAKO)).toMatchObject({ orderCount: 1, lifetimeSpent: 2000n });
+    } finally {
+      resetParsedOrders();
+    }
   });
 });
 
