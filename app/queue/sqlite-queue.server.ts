@@ -1,6 +1,6 @@
 import { logger } from "../logger.server";
 import { drainLoops, kickOtherThreads, listenForKicks, type PollLoop } from "./poll-loop";
-import { sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
+import { cachedStatement, sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
 import {
@@ -36,7 +36,8 @@ const BATCH = 50;
  * caller's transaction there — the same rows enqueue() writes through Prisma.
  */
 export function insertJobRows(connection: SqliteConnection, jobs: JobRequest[], now: Date): void {
-  const insert = connection.prepare(
+  const insert = cachedStatement(
+    connection,
     'INSERT INTO "Job" ("shop", "queue", "payload", "runAt", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
   );
   const at = sqliteDateTime(now);

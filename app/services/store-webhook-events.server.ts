@@ -1,4 +1,4 @@
-import type { Database } from "../db.server";
+import { cachedStatement, type Database } from "../db.server";
 import { SqliteWriter, sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { insertJobRows } from "../queue/sqlite-queue.server";
 import { groupCommit } from "../lib/group-commit";
@@ -70,10 +70,11 @@ function classify(events: IncomingWebhook[], known: { shop: string; eventId: str
 
 /** storeWebhookEvents for SQLite, inside a SqliteWriter transaction: same rows, plain SQL. */
 export function storeWebhookEventsSql(connection: SqliteConnection, events: IncomingWebhook[], now: Date): StoreOutcome[] {
-  const find = connection.prepare('SELECT "shop", "eventId" FROM "WebhookEvent" WHERE "shop" = ? AND "eventId" = ?');
+  const find = cachedStatement(connection, 'SELECT "shop", "eventId" FROM "WebhookEvent" WHERE "shop" = ? AND "eventId" = ?');
   const known = events.flatMap((e) => find.all(e.shop, e.eventId) as { shop: string; eventId: string }[]);
   const outcomes = classify(events, known);
-  const insert = connection.prepare(
+  const insert = cachedStatement(
+    connection,
     'INSERT INTO "WebhookEvent" ("shop", "eventId", "topic", "resourceGid", "payload", "receivedAt") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"',
   );
   const at = sqliteDateTime(now);
