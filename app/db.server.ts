@@ -143,6 +143,35 @@ export async function sqlExecute(client: Tx, sql: string, ...params: unknown[]):
   return client.$executeRawUnsafe(sql, ...params);
 }
 
+/**
+ * sqlQuery and sqlExecute for the job queue's own bookkeeping on SQLite — claims, done and retry
+ * marks — which is safe to lose in a power cut: a lost claim or mark only runs an idempotent job
+ * again. Such a statement commits without waiting for the disk (synchronous = NORMAL for it
+ * alone); the next ordinary commit's fsync makes it durable too, as the log is written in order
+ * (ADR 0034). Elsewhere, and on PostgreSQL, they are sqlQuery and sqlExecute.
+ */
+export async function sqlQueryNoSync<T>(client: PrismaClient, sql: string, ...params: unknown[]): Promise<T[]> {
+  const sqlite = directSqlite(client);
+  if (!sqlite?.open) return sqlQuery<T>(client, sql, ...params);
+  return onSqliteConnection(client, () => withoutSync(sqlite, () => cachedStatement(sqlite, sql).all(...params) as T[]));
+}
+
+export async function sqlExecuteNoSync(client: PrismaClient, sql: string, ...params: unknown[]): Promise<number> {
+  const sqlite = directSqlite(client);
+  if (!sqlite?.open) return sqlExecute(client, sql, ...params);
+  return onSqliteConnection(client, () => withoutSync(sqlite, () => cachedStatement(sqlite, sql).run(...params).changes));
+}
+
+function withoutSync<T>(sqlite: BetterSqlite3.Database, run: () => T): T {
+  const previous = Number((cachedStatement(sqlite, "PRAGMA synchronous").get() as { synchronous: number }).synchronous);
+  cachedStatement(sqlite, "PRAGMA synchronous = NORMAL").run();
+  try {
+    return run();
+  } finally {
+    cachedStatement(sqlite, `PRAGMA synchronous = ${previous}`).run();
+  }
+}
+
 export interface InsertRows {
   table: string;
   /** The columns each row brings (ColumnType: how a value is bound). */

@@ -1,6 +1,6 @@
 import { logger } from "../logger.server";
 import { drainLoops, kickOtherThreads, listenForKicks, type PollLoop } from "./poll-loop";
-import { cachedStatement, sqlExecute, sqlQuery, type PrismaClient, type Tx } from "../db.server";
+import { cachedStatement, sqlExecute, sqlQuery, sqlExecuteNoSync, sqlQueryNoSync, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
 import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
 import {
@@ -151,7 +151,7 @@ export class SqliteJobQueue implements JobQueue {
   private async claim(now: Date, lane?: Lane): Promise<ClaimedJob[]> {
     const queues = lane ? ` AND "queue" IN ${jsonList("sqlite", "text", 1)}` : "";
     const at = sqliteDateTime(now);
-    const rows = await sqlQuery<{ id: bigint | number; shop: string; queue: string; payload: string; attempts: bigint | number }>(
+    const rows = await sqlQueryNoSync<{ id: bigint | number; shop: string; queue: string; payload: string; attempts: bigint | number }>(
       this.prisma,
       `UPDATE "Job" SET "status" = 'running', "lockedUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ?
        WHERE "id" IN (
@@ -173,7 +173,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   private async markDone(ids: number[]): Promise<void> {
-    await sqlExecute(
+    await sqlExecuteNoSync(
       this.prisma,
       `UPDATE "Job" SET "status" = 'done', "lockedUntil" = NULL, "lastError" = NULL, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
       sqliteDateTime(new Date()),
@@ -237,7 +237,7 @@ export class SqliteJobQueue implements JobQueue {
       const delay = error instanceof RetryableJobError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
       const at = sqliteDateTime(new Date());
       if (giveUp) {
-        await sqlExecute(
+        await sqlExecuteNoSync(
           this.prisma,
           `UPDATE "Job" SET "status" = 'failed', "lockedUntil" = NULL, "lastError" = ?, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
           message,
@@ -245,7 +245,7 @@ export class SqliteJobQueue implements JobQueue {
           JSON.stringify(ids),
         );
       } else {
-        await sqlExecute(
+        await sqlExecuteNoSync(
           this.prisma,
           `UPDATE "Job" SET "status" = 'queued', "lockedUntil" = NULL, "lastError" = ?, "runAt" = ?, "updatedAt" = ? WHERE "id" IN ${jsonList("sqlite", "int", 1)}`,
           message,

@@ -6,7 +6,7 @@
  * pg-boss).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createDatabase } from "~/db.server";
+import { createDatabase, sqlQuery, sqlQueryNoSync } from "~/db.server";
 import { SqliteJobQueue } from "~/queue/sqlite-queue.server";
 import { PermanentJobError, QUEUE_LANES, RetryableJobError, type JobHandler, type JobHandlers, type JobInfo, type QueueName } from "~/queue/types";
 import { app } from "../helpers/app";
@@ -99,5 +99,38 @@ describe.runIf(DB_KIND === "sqlite")("SQLite job queue", () => {
     expect(failed).toMatchObject({ status: "failed", attempts: 1, lockedUntil: null, lastError: "PermanentJobError: no offline session" });
     // Not due yet: a second drain leaves it alone.
     expect(await queue.drain(handlers(async () => undefined))).toEqual({ done: 0, retried: 0, failed: 0 });
+  });
+});
+
+describe.runIf(DB_KIND === "sqlite")("queue bookkeeping without waiting for the disk (ADR 0034)", () => {
+  const synchronous = async (run: (sql: string) => Promise<{ synchronous: bigint | number }[]>) =>
+    Number((await run("SELECT synchronous FROM pragma_synchronous"))[0]!.synchronous);
+
+  it("runs its statement with synchronous NORMAL and puts FULL back", async () => {
+    const { prisma } = await app();
+    expect(await synchronous((sql) => sqlQuery(prisma, sql))).toBe(2); // FULL, as prepareDatabase sets it
+    expect(await synchronous((sql) => sqlQueryNoSync(prisma, sql))).toBe(1); // NORMAL for this one
+    expect(await synchronous((sql) => sqlQuery(prisma, sql))).toBe(2);
+  });
+
+  it("puts FULL back when the statement fails", async () => {
+    const { prisma } = await app();
+    await expect(sqlQueryNoSync(prisma, 'UPDATE "NoSuchTable" SET x = 1')).rejects.toThrow(/no such table/);
+    expect(await synchronous((sql) => sqlQuery(prisma, sql))).toBe(2);
+  });
+
+  it("leaves the connection at FULL while a job runs: the job's own writes wait for the disk", async () => {
+    const { prisma } = await app();
+    await prisma.$transaction((tx) => new SqliteJobQueue(prisma, () => undefined).enqueue(tx, { queue: "flow-trigger", shop: TEST_SHOP, data: { n: 1 } }));
+    const seen: number[] = [];
+    const queue = new SqliteJobQueue(prisma, () => undefined);
+    await queue.drain(
+      handlers(async () => {
+        // Inside a job, the connection is back to FULL: the job's own writes wait for the disk.
+        seen.push(await synchronous((sql) => sqlQuery(prisma, sql)));
+      }),
+    );
+    expect(seen).toEqual([2]);
+    expect(await prisma.job.findFirst({ select: { status: true } })).toEqual({ status: "done" });
   });
 });
