@@ -1,16 +1,18 @@
 /**
  * `npm start`: serves the built app (build/server/index.js and build/client) on PORT and HOST,
  * like Shopify's template does with remix-serve, but leaner on the hot path — Shopify's webhook
- * POSTs: no per-request access-log line (Tokui logs its own JSON lines), no compression
- * middleware for acknowledgements that have no body, no static-file lookup for POSTs.
- * docs/decisions/0009-webhook-group-commit.md has the measurements.
+ * POSTs: they reach their route's action from Node's own request handler, without Express or
+ * Remix's route matching (ADR 0030), no per-request access-log line (Tokui logs its own JSON
+ * lines), no compression for acknowledgements that have no body. Everything else goes through
+ * Express and Remix. docs/decisions/0009-webhook-group-commit.md has the first measurements.
  */
 /* global process, console, setTimeout, clearTimeout, URL, Request, Response, Headers, Buffer */
+import http from "node:http";
 import path from "node:path";
 import url from "node:url";
 import { Worker } from "node:worker_threads";
 import { createRequestHandler } from "@remix-run/express";
-import { createReadableStreamFromReadable, installGlobals } from "@remix-run/node";
+import { installGlobals } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -33,18 +35,34 @@ const webhookActions = new Map(
     .filter((r) => r.parentId === "root" && r.path?.startsWith("webhooks/") && r.module.action && !r.module.default && !r.module.loader)
     .map((r) => [`/${r.path}`, r.module.action]),
 );
-async function webhookAction(req, res, next) {
-  const action = webhookActions.get(req.path);
-  if (!action) return next();
+/** Far above any order Shopify sends (a few hundred KB with hundreds of lines). */
+const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A webhook POST, answered without Express: the body read whole into a Buffer, the Request built
+ * from it (no stream for the action to read back).
+ */
+async function webhookAction(action, req, res) {
   try {
-    // The request as Remix's adapter builds it: every header as sent, the body streamed.
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += chunk.length;
+      if (size > MAX_WEBHOOK_BYTES) {
+        res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+        res.end(`webhook body over ${MAX_WEBHOOK_BYTES} bytes`);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    // The request as Remix's adapter builds it: every header as sent.
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-    const request = new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+    const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
       method: "POST",
       headers,
-      body: createReadableStreamFromReadable(req),
-      duplex: "half",
+      body: Buffer.concat(chunks),
     });
     let response;
     try {
@@ -53,13 +71,18 @@ async function webhookAction(req, res, next) {
       if (!(thrown instanceof Response)) throw thrown;
       response = thrown; // authenticate.webhook answers a bad signature by throwing a 401
     }
-    res.status(response.status);
-    for (const [name, value] of response.headers) res.append(name, value);
-    res.end(Buffer.from(await response.arrayBuffer()));
+    const body = Buffer.from(await response.arrayBuffer());
+    res.statusCode = response.status;
+    for (const [name, value] of response.headers) res.appendHeader(name, value);
+    res.end(body);
   } catch (error) {
     // As Remix answers an action that throws: the error logged, a 500 without details.
     console.error(error);
-    if (!res.headersSent) res.status(500).type("text/plain").end("Unexpected Server Error");
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      res.end("Unexpected Server Error");
+    }
   }
 }
 
@@ -72,12 +95,21 @@ const getOnly = (middleware) => (req, res, next) => (req.method === "GET" || req
 // Vite's hashed assets never change; everything else in build/client may.
 app.use("/assets", getOnly(express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" })));
 app.use(getOnly(express.static(path.join(root, "build/client"), { maxAge: "1h" })));
-app.post("/webhooks/*", webhookAction);
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || undefined;
-const server = app.listen(port, host, () => {
+// Webhook POSTs first, without Express (its request and response wrappers cost a fifth of an
+// acknowledgement); everything else through Express and Remix.
+const server = http.createServer((req, res) => {
+  if (req.method === "POST") {
+    const query = req.url.indexOf("?");
+    const action = webhookActions.get(query === -1 ? req.url : req.url.slice(0, query));
+    if (action) return void webhookAction(action, req, res);
+  }
+  app(req, res);
+});
+server.listen(port, host, () => {
   console.log(`[tokui] http://${host ?? "localhost"}:${port}`);
 });
 

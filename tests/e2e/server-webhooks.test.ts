@@ -78,6 +78,27 @@ describe("webhooks through the built server", () => {
     expect(events()).toBe(before);
   });
 
+  it("answers a body over 10 MB with 413 before reading the rest, writing nothing; the server goes on", async () => {
+    const before = events();
+    const huge = JSON.stringify({ note: "x".repeat(11 * 1024 * 1024) });
+    const response = await fetch(`${baseUrl}/webhooks/orders/create`, { method: "POST", headers: { "Content-Type": "application/json" }, body: huge }).catch(
+      (error: unknown) => error,
+    );
+    // The server answers and closes the connection while the client may still be sending.
+    if (response instanceof Response) {
+      expect(response.status).toBe(413);
+      await response.body?.cancel();
+    } else {
+      expect(String((response as Error).cause ?? response)).toMatch(/EPIPE|ECONNRESET|closed|terminated|other side/i);
+    }
+    expect(events()).toBe(before);
+    expect((await post("orders/create", { eventId: "evt-after-413" })).status).toBe(200);
+  });
+
+  it("answers a webhook URL with a query string like the plain one", async () => {
+    expect((await post("orders/create", { path: "/webhooks/orders/create?source=retry", hmac: null })).status).toBe(401);
+  });
+
   it("leaves paths that are not webhook routes to Remix: an unknown topic is a 404, a GET is not an acknowledgement", async () => {
     expect((await post("orders/create", { path: "/webhooks/orders/nonexistent" })).status).toBe(404);
     const get = await fetch(`${baseUrl}/webhooks/orders/create`);
