@@ -59,8 +59,39 @@ export function jsonRowsParam(dialect: SqlDialect, columns: Columns, rows: Recor
 }
 
 export function sqlTimestamp(dialect: SqlDialect, date: Date): string {
-  const iso = date.toISOString();
-  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso.slice(0, -1);
+  const utc = utcDateTime(date);
+  return dialect === "sqlite" ? `${utc}+00:00` : utc;
+}
+
+const DAY_MS = 86_400_000;
+const YEAR_10000_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
+const dayPrefixes = new Map<number, string>();
+
+/**
+ * toISOString() without its "Z": "2026-11-25T09:05:03.120". An import formats ~60,000 of them,
+ * and toISOString costs ~0.5 µs each (~30 ms); here each day's "YYYY-MM-DDT" is formatted once
+ * and the time of day is arithmetic (~0.08 µs). Years outside 1970–9999 and invalid dates (a
+ * RangeError) take toISOString itself. tests/unit/json-rows.test.ts compares the two.
+ */
+export function utcDateTime(date: Date): string {
+  const ms = date.getTime();
+  if (!(ms >= 0 && ms < YEAR_10000_MS)) return date.toISOString().slice(0, -1);
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 20_000) dayPrefixes.clear(); // ~55 years of days: bounded
+    prefix = date.toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${prefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}`;
 }
 
 /** A parameter placeholder: SQLite ?, PostgreSQL $n. */

@@ -1,30 +1,37 @@
 /**
  * Money as integer minor units (bigint). Shopify sends decimal strings ("1980.0", "12.50");
- * floats never touch an amount. The number of minor digits per currency comes from ICU
- * (JPY 0, USD 2, BHD 3), which Node ships.
+ * floats never touch an amount. The number of minor digits per currency is ICU's (JPY 0, USD 2,
+ * BHD 3), which Node ships.
  */
 
-const digitsCache = new Map<string, number>();
+/**
+ * ICU's minor digits where they are not 2, written out: the first Intl.NumberFormat of a
+ * process loads ICU's data (~10 ms, a cold import's first batch). tests/unit/money.test.ts
+ * checks this table against Intl for every currency Intl knows, so it cannot drift from ICU.
+ */
+export const NON_TWO_DIGIT_CURRENCIES: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(
+    "AFN ALL BIF CLP COP DJF GNF HUF IDR IQD IRR ISK JPY KMF KPW KRW LAK LBP MGA MMK PKR PYG RWF SLL SOS SYP UGX VND VUV XAF XOF XPF YER"
+      .split(" ")
+      .map((code) => [code, 0]),
+  ),
+  ...Object.fromEntries("BHD JOD KWD LYD OMR TND".split(" ").map((code) => [code, 3])),
+};
 
+const digitsCache = new Map<string, number>();
 // An import asks for one currency 80,000 times: compare before hashing.
 let last: { currency: string; digits: number } | null = null;
 
 export function currencyDigits(currency: string): number {
   if (currency === last?.currency) return last.digits;
-  const cached = digitsCache.get(currency); // as written: no case folding on every amount
-  if (cached !== undefined) {
-    last = { currency, digits: cached };
-    return cached;
-  }
-  const code = currency.toUpperCase();
-  let digits = digitsCache.get(code);
+  let digits = digitsCache.get(currency); // as written: no case folding on every amount
   if (digits === undefined) {
+    const code = currency.toUpperCase();
     if (!/^[A-Z]{3}$/.test(code)) throw new MoneyError(`not an ISO 4217 currency code: "${currency}"`);
-    digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-    digitsCache.set(code, digits);
+    digits = NON_TWO_DIGIT_CURRENCIES[code] ?? 2;
+    digitsCache.set(currency, digits);
   }
-  digitsCache.set(currency, digits);
+  last = { currency, digits };
   return digits;
 }
 

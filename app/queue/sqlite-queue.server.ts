@@ -1,8 +1,8 @@
 import { logger } from "../logger.server";
 import { drainLoops, kickOtherThreads, listenForKicks, type PollLoop } from "./poll-loop";
-import { cachedStatement, sqlExecute, sqlQuery, sqlExecuteNoSync, sqlQueryNoSync, type PrismaClient, type Tx } from "../db.server";
+import { cachedStatement, sqlQuery, sqlExecuteNoSync, sqlQueryNoSync, sqlRunEach, type PrismaClient, type Tx } from "../db.server";
 import { sqliteDateTime, type SqliteConnection } from "../db/sqlite-writer.server";
-import { jsonList, jsonRowsParam, jsonRowsSource, timestampLiteral } from "../db/json-rows";
+import { jsonList } from "../db/json-rows";
 import {
   EveryJobError,
   MAX_ATTEMPTS,
@@ -56,8 +56,6 @@ interface ClaimedJob {
   attempts: number;
 }
 
-const JOB_COLUMNS = { shop: "text", queue: "text", payload: "text", singletonKey: "text", runAt: "timestamp" } as const;
-
 export class SqliteJobQueue implements JobQueue {
   private loops: PollLoop[] = [];
   private stopListening: (() => void) | undefined;
@@ -90,19 +88,12 @@ export class SqliteJobQueue implements JobQueue {
       return true;
     });
     if (fresh.length === 0) return;
-    // One statement for any number of jobs (an import queues thousands of rank syncs).
-    const now = new Date();
-    const j = jsonRowsSource("sqlite", JOB_COLUMNS, "j", 1);
-    await sqlExecute(
+    // A prepared INSERT per job (an import queues thousands of rank syncs): no JSON to build.
+    const at = sqliteDateTime(new Date());
+    await sqlRunEach(
       tx,
-      `INSERT INTO "Job" ("shop", "queue", "payload", "singletonKey", "runAt", "createdAt", "updatedAt")
-       SELECT ${["shop", "queue", "payload", "singletonKey", "runAt"].map(j.col).join(", ")}, ${timestampLiteral("sqlite", now)}, ${timestampLiteral("sqlite", now)}
-       FROM ${j.from}`,
-      jsonRowsParam(
-        "sqlite",
-        JOB_COLUMNS,
-        fresh.map((job) => ({ ...job, payload: JSON.stringify(job.data), runAt: job.startAfter ?? now })),
-      ),
+      'INSERT INTO "Job" ("shop", "queue", "payload", "singletonKey", "runAt", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)',
+      fresh.map((job) => [job.shop, job.queue, JSON.stringify(job.data), job.singletonKey ?? null, job.startAfter ? sqliteDateTime(job.startAfter) : at, at, at]),
     );
   }
 

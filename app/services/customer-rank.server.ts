@@ -1,5 +1,5 @@
-import { sqlExecute, sqlInsertRows, sqlDialect, type Tx } from "../db.server";
-import { jsonRowsParam, jsonRowsSource, shopFilter, timestampLiteral } from "../db/json-rows";
+import { sqlExecute, sqlInsertRows, sqlDialect, sqlRunEach, type Tx } from "../db.server";
+import { jsonRowsParam, jsonRowsSource, shopFilter, sqlTimestamp, timestampLiteral } from "../db/json-rows";
 import { customerStats } from "../domain/customer-stats";
 import { rankFor } from "../domain/rank";
 import { lockCustomersWithOrders } from "../models/customer.server";
@@ -114,6 +114,22 @@ const STATS_COLUMNS = {
 async function writeCustomerStats(tx: Tx, shop: string, rows: Record<keyof typeof STATS_COLUMNS, unknown>[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   const dialect = sqlDialect(tx);
+  if (dialect === "sqlite") {
+    // A prepared UPDATE per customer: no JSON to build and for SQLite to read back out.
+    const at = sqlTimestamp(dialect, now);
+    const time = (value: unknown) => (value instanceof Date ? sqlTimestamp(dialect, value) : null);
+    await sqlRunEach(
+      tx,
+      `UPDATE "Customer" SET "orderCount" = ?, "lifetimeSpent" = ?, "windowSpent" = ?, "firstOrderAt" = ?, "secondOrderAt" = ?,
+         "lastOrderAt" = ?, "rankKey" = ?, "rankSince" = COALESCE(?, "rankSince"), "statsAsOf" = ?, "updatedAt" = ?
+       WHERE "id" = ? AND "shop" = ?`,
+      rows.map((r) => [
+        r.orderCount, r.lifetimeSpent, r.windowSpent, time(r.firstOrderAt), time(r.secondOrderAt),
+        time(r.lastOrderAt), r.rankKey, time(r.rankSince), at, at, r.id, shop,
+      ]),
+    );
+    return;
+  }
   const j = jsonRowsSource(dialect, STATS_COLUMNS, "j", 1);
   const at = timestampLiteral(dialect, now);
   await sqlExecute(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonRowsParam, jsonRowsSource, shopFilter, sqlTimestamp, timestampLiteral, type Columns } from "~/db/json-rows";
+import { jsonRowsParam, jsonRowsSource, shopFilter, sqlTimestamp, timestampLiteral, utcDateTime, type Columns } from "~/db/json-rows";
 
 const COLUMNS: Columns = { id: "int", name: "text", amount: "bigint", at: "timestamp" };
 
@@ -45,6 +45,20 @@ describe("literals and filters", () => {
     expect(sqlTimestamp("sqlite", at)).toBe("2026-01-02T03:04:05.006+00:00");
     expect(timestampLiteral("sqlite", at)).toBe("'2026-01-02T03:04:05.006+00:00'");
     expect(timestampLiteral("postgresql", at)).toBe("'2026-01-02T03:04:05.006'::timestamp(3)");
+  });
+
+  it("formats every instant as toISOString does, without its Z", () => {
+    const edges = [0, 1, 999, 1000, 59_999, 3_599_999, 86_399_999, 86_400_000, 951_782_400_000 /* 2000-02-29 */, 253_402_300_799_999];
+    // Dates over 1970–9999, twice each (the second from the day cache), and the days' edges.
+    let seed = 20261125;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 253_402_300_800_000;
+    const instants = [...edges, ...Array.from({ length: 5000 }, () => Math.floor(random()))];
+    const wrong = [...instants, ...instants].filter((ms) => utcDateTime(new Date(ms)) !== new Date(ms).toISOString().slice(0, -1));
+    expect(wrong).toEqual([]);
+    // Outside 1970–9999: toISOString's own form; an invalid date throws as toISOString does.
+    for (const ms of [-1, -86_400_001, 253_402_300_800_000, 8.64e15]) expect(utcDateTime(new Date(ms))).toBe(new Date(ms).toISOString().slice(0, -1));
+    expect(() => utcDateTime(new Date(Number.NaN))).toThrow(RangeError);
+    expect(sqlTimestamp("postgresql", new Date(0))).toBe("1970-01-01T00:00:00.000");
   });
 
   it("keeps the shop filter off SQLite's index (+), plain on PostgreSQL", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currencyDigits, displayMoney, formatMinorUnits, MoneyError, toMinorUnits } from "~/domain/money";
+import { currencyDigits, displayMoney, formatMinorUnits, MoneyError, NON_TWO_DIGIT_CURRENCIES, toMinorUnits } from "~/domain/money";
 
 describe("currencyDigits", () => {
   it.each([
@@ -14,6 +14,18 @@ describe("currencyDigits", () => {
 
   it.each(["", "US", "USDX", "12A", "US D"])("rejects %j as a currency code", (currency) => {
     expect(() => currencyDigits(currency)).toThrow(MoneyError);
+  });
+
+  // The table stands in for ICU (no Intl on the import's cold path): it must say what ICU says.
+  it("agrees with ICU for every currency Intl knows, and for codes it does not know", () => {
+    const icuDigits = (code: string) =>
+      new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
+    const codes = [...Intl.supportedValuesOf("currency"), "QQQ", "ZZZ", "XTS"];
+    expect(codes.length).toBeGreaterThan(100);
+    const disagreements = codes.filter((code) => currencyDigits(code) !== icuDigits(code) || currencyDigits(code.toLowerCase()) !== icuDigits(code));
+    expect(disagreements).toEqual([]);
+    // Every entry of the table is a currency ICU knows with that many digits.
+    for (const [code, digits] of Object.entries(NON_TWO_DIGIT_CURRENCIES)) expect([code, icuDigits(code)]).toEqual([code, digits]);
   });
 });
 
