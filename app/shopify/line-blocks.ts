@@ -17,16 +17,19 @@ export async function* lineBlocks(input: AsyncIterable<string | Buffer>): AsyncG
       // Bytes: each complete line decoded on its own (a \n byte is never inside a multi-byte
       // character). A line of ASCII then becomes a one-byte string, which JSON.parse reads
       // faster than a slice of one big two-byte string; and no regular expression runs.
-      const bytes: Buffer = restBytes ? Buffer.concat([restBytes, piece]) : piece;
       const lines: string[] = [];
-      let start = 0;
-      for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
-        const end = newline > start && bytes[newline - 1] === 0x0d ? newline - 1 : newline;
-        const line = bytes.toString("utf8", start, end);
-        if (line.includes("\r")) lines.push(...line.split("\r")); // lone CRs: readline breaks there too
-        else lines.push(line);
-        start = newline + 1;
+      let bytes: Buffer = piece;
+      if (restBytes) {
+        // Only the line cut between two pieces is joined, not the whole piece copied behind it.
+        const newline = piece.indexOf(0x0a);
+        if (newline < 0) {
+          restBytes = Buffer.concat([restBytes, piece]);
+          continue;
+        }
+        decodeLines(Buffer.concat([restBytes, piece.subarray(0, newline + 1)]), lines);
+        bytes = piece.subarray(newline + 1);
       }
+      const start = decodeLines(bytes, lines);
       restBytes = start < bytes.length ? bytes.subarray(start) : null;
       if (lines.length > 0) yield lines;
       continue;
@@ -43,6 +46,19 @@ export async function* lineBlocks(input: AsyncIterable<string | Buffer>): AsyncG
   const last = rest.split(BREAK);
   if (last.at(-1) === "") last.pop(); // the file ended with a line break
   if (last.length > 0) yield last;
+}
+
+/** Decodes each complete line of `bytes` into `lines`; returns where the unfinished one starts. */
+function decodeLines(bytes: Buffer, lines: string[]): number {
+  let start = 0;
+  for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
+    const end = newline > start && bytes[newline - 1] === 0x0d ? newline - 1 : newline;
+    const line = bytes.toString("utf8", start, end);
+    if (line.includes("\r")) lines.push(...line.split("\r")); // lone CRs: readline breaks there too
+    else lines.push(line);
+    start = newline + 1;
+  }
+  return start;
 }
 
 export const fileLineBlocks = (file: string) => lineBlocks(fs.createReadStream(file, { highWaterMark: 256 * 1024 }));
