@@ -3,10 +3,12 @@
  * they write what Prisma reads back, exactly, and SQLite runs them by primary key.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { sqlDialect, sqlInsertRows } from "~/db.server";
+import { sqlDialect, sqlInsertRows, sqlRunEach } from "~/db.server";
 import { jsonRowsSource, shopFilter } from "~/db/json-rows";
 import { ensureCustomers, upsertCustomers } from "~/models/customer.server";
 import { findOrders, saveOrderSnapshots } from "~/models/order.server";
+import { ingestOrderSnapshots, prepareOrderIngest } from "~/services/ingest-order.server";
+import { recomputeShop } from "~/services/recompute.server";
 import type { OrderSnapshot } from "~/domain/types";
 import { app } from "../helpers/app";
 
@@ -144,6 +146,72 @@ describe("sqlInsertRows", () => {
       }),
     ).rejects.toThrow("roll back");
     expect(await prisma.customer.count()).toBe(0);
+  });
+});
+
+describe("sqlRunEach", () => {
+  const insert = 'INSERT INTO "Customer" ("shop", "gid", "updatedAt") VALUES (?, ?, ?)';
+  const at = "2026-11-25T00:00:00.000+00:00";
+
+  it.runIf(DB_KIND === "sqlite")("runs the statement once per parameter list inside the transaction, and rolls back with it", async () => {
+    const { prisma } = await app();
+    const gids = ["gid://shopify/Customer/1", "gid://shopify/Customer/2", "gid://shopify/Customer/3"];
+    expect(await prisma.$transaction((tx) => sqlRunEach(tx, insert, gids.map((gid) => [SHOP, gid, at])))).toBe(3);
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await sqlRunEach(tx, insert, [[SHOP, "gid://shopify/Customer/4", at]]);
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    const stored = await prisma.customer.findMany({ where: { shop: SHOP }, select: { gid: true }, orderBy: { gid: "asc" } });
+    expect(stored.map((c) => c.gid)).toEqual(gids);
+  });
+
+  it.runIf(DB_KIND === "postgresql")("says it is for SQLite when called on PostgreSQL", async () => {
+    const { prisma } = await app();
+    await expect(prisma.$transaction((tx) => sqlRunEach(tx, insert, [[SHOP, "gid://shopify/Customer/1", at]]))).rejects.toThrow("sqlRunEach runs on SQLite only");
+  });
+});
+
+describe("customer stats (SQLite: a prepared UPDATE per customer; PostgreSQL: one over JSON rows)", () => {
+  it("writes what Prisma reads back, and moves rankSince only when the rank moves", async () => {
+    const { db, queue, prisma } = await app();
+    await prisma.rankTier.deleteMany({ where: { shop: SHOP } });
+    await prisma.shop.deleteMany({ where: { shop: SHOP } });
+    const huge = 9007199254740993n; // beyond 2^53: a float would round it
+    const buyer = { gid: "gid://shopify/Customer/4242" };
+    const ingest = async (order: OrderSnapshot, now: Date) => {
+      await prepareOrderIngest(prisma, SHOP, [order]);
+      await prisma.$transaction((tx) => ingestOrderSnapshots(tx, queue, SHOP, [order], { source: "orders/create", now }));
+    };
+    const stats = () =>
+      prisma.customer.findUniqueOrThrow({
+        where: { shop_gid: { shop: SHOP, gid: buyer.gid } },
+        select: { orderCount: true, lifetimeSpent: true, windowSpent: true, firstOrderAt: true, secondOrderAt: true, lastOrderAt: true, rankKey: true, rankSince: true, statsAsOf: true },
+      });
+
+    const firstAt = new Date("2026-11-01T01:00:00.123Z");
+    const t1 = new Date("2026-11-01T01:00:05.007Z");
+    await ingest(snapshot(1, { customer: buyer, processedAt: firstAt, totalPrice: huge, currentTotalPrice: huge }), t1);
+    expect(await stats()).toEqual({
+      orderCount: 1, lifetimeSpent: huge, windowSpent: huge, firstOrderAt: firstAt, secondOrderAt: null, lastOrderAt: firstAt,
+      rankKey: "vip", rankSince: t1, statsAsOf: t1,
+    });
+
+    // Recomputed later with nothing new: same rank, so rankSince stays; the stats are as of t2.
+    const t2 = new Date("2026-11-20T00:00:00.999Z");
+    await recomputeShop(db, queue, SHOP, t2);
+    expect(await stats()).toMatchObject({ rankKey: "vip", rankSince: t1, statsAsOf: t2 });
+
+    // Refunded to a small amount, then a second order: the rank moves, and rankSince with it.
+    const secondAt = new Date("2026-11-21T09:30:00.456Z");
+    const t3 = new Date("2026-11-21T09:30:01.001Z");
+    await ingest(snapshot(1, { customer: buyer, processedAt: firstAt, updatedAt: new Date("2026-11-21T00:00:00Z"), totalPrice: huge, currentTotalPrice: 1000n }), t3);
+    await ingest(snapshot(2, { customer: buyer, processedAt: secondAt, updatedAt: secondAt, totalPrice: 2500n, currentTotalPrice: 2500n }), t3);
+    expect(await stats()).toEqual({
+      orderCount: 2, lifetimeSpent: 3500n, windowSpent: 3500n, firstOrderAt: firstAt, secondOrderAt: secondAt, lastOrderAt: secondAt,
+      rankKey: "second", rankSince: t3, statsAsOf: t3,
+    });
   });
 });
 
