@@ -47,7 +47,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
 export const isoDateTime = z
   .string()
   .refine(isIsoDateTime, "expected an ISO-8601 date-time with offset")
-  .transform((text) => new Date(text));
+  .transform(isoDateTimeValue);
 
 /**
  * The shape by the regular expression, then the numbers read at their fixed places (every
@@ -64,6 +64,33 @@ export function isIsoDateTime(text: string): boolean {
     month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
     hour < 24 && minute < 60 && second < 60 && offH < 24 && offM < 60
   );
+}
+
+/**
+ * `new Date(text)` for a text isIsoDateTime accepts, computed from the digits at their fixed
+ * places: V8's date parser costs ~0.3 µs a call and an import makes ~60,000. Milliseconds are
+ * the fraction's first three digits, the rest dropped, as V8 reads them. tests/unit/payloads.test.ts
+ * compares the two on thousands of texts.
+ */
+export function isoDateTimeValue(text: string): Date {
+  const year = digitsAt(text, 0, 4);
+  if (year < 100) return new Date(text); // Date.UTC would read 0–99 as 1900–1999
+  const hasSeconds = text.charCodeAt(16) === 0x3a;
+  let milliseconds = 0;
+  if (hasSeconds && text.charCodeAt(19) === 0x2e) {
+    for (let i = 20, scale = 100; scale >= 1; i++, scale /= 10) {
+      const digit = text.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      milliseconds += digit * scale;
+    }
+  }
+  const end = text.length;
+  const offsetMinutes =
+    text.charCodeAt(end - 1) === 0x5a // "Z"
+      ? 0
+      : (text.charCodeAt(end - 6) === 0x2d ? -1 : 1) * (digitsAt(text, end - 5, 2) * 60 + digitsAt(text, end - 2, 2));
+  const utc = Date.UTC(year, digitsAt(text, 5, 2) - 1, digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), hasSeconds ? digitsAt(text, 17, 2) : 0, milliseconds);
+  return new Date(utc - offsetMinutes * 60_000);
 }
 
 const digitsAt = (text: string, from: number, count: number): number => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   isIsoDateTime,
+  isoDateTimeValue,
   regionCode,
   PayloadError,
   parseCustomersDataRequest,
@@ -393,5 +394,27 @@ describe("isIsoDateTime", () => {
       }
     }
     expect(checked).toBe(8 * 12 * 32);
+  });
+});
+
+describe("isoDateTimeValue", () => {
+  it("is new Date(text) for every text isIsoDateTime accepts: fractions of any length, offsets, no seconds, years 0000–9999", () => {
+    let seed = 20261125;
+    const next = (n: number) => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    const two = (n: number) => String(n).padStart(2, "0");
+    const texts = ["0000-01-01T00:00:00Z", "0099-12-31T23:59:59.999Z", "0100-01-01T00:00:00+14:00", "9999-12-31T23:59:59.9999-12:00", "1970-01-01T00:00Z", "2026-11-25T09:05:03.1+09:00", "2026-11-25T09:05:03.12-00:30"];
+    for (let i = 0; i < 20_000; i++) {
+      const year = String(next(10_000)).padStart(4, "0");
+      const seconds = next(3) === 0 ? "" : `:${two(next(60))}${next(2) === 0 ? "" : `.${String(next(10 ** 9)).padStart(1 + next(9), "0")}`}`;
+      const offset = next(3) === 0 ? "Z" : `${next(2) === 0 ? "+" : "-"}${two(next(24))}:${two(next(60))}`;
+      texts.push(`${year}-${two(1 + next(12))}-${two(1 + next(31))}T${two(next(24))}:${two(next(60))}${seconds}${offset}`);
+    }
+    const accepted = texts.filter(isIsoDateTime);
+    expect(accepted.length).toBeGreaterThan(18_000); // the 29th–31st of short months fall out
+    const wrong = accepted.filter((text) => !Object.is(isoDateTimeValue(text).getTime(), new Date(text).getTime()));
+    expect(wrong).toEqual([]);
   });
 });
