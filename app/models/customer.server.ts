@@ -172,12 +172,16 @@ export async function lockCustomersWithOrders(tx: Tx, shop: string, customerIds:
   const inIds = jsonList(dialect, "int", 2);
   // shopFilter keeps SQLite on the id / customerId lookups: left to itself it walks one of the
   // shop's indexes — every customer or order of the shop, for each batch.
-  await sqlExecute(
-    tx,
-    `UPDATE "Customer" AS c SET "updatedAt" = ${timestampLiteral(dialect, new Date())} WHERE ${shopFilter(dialect, "c", 1)} AND c."id" IN ${inIds}`,
-    shop,
-    ids,
-  );
+  if (dialect === "postgresql") {
+    await sqlExecute(
+      tx,
+      `UPDATE "Customer" AS c SET "updatedAt" = ${timestampLiteral(dialect, new Date())} WHERE ${shopFilter(dialect, "c", 1)} AND c."id" IN ${inIds}`,
+      shop,
+      ids,
+    );
+  }
+  // SQLite needs no row locks: the transaction took the database's write lock at BEGIN IMMEDIATE
+  // (patched adapter, ADR 0009), so no other writer commits between this read and the update.
   type CustomerRow = { id: number | bigint; rankKey: string | null; orderCount: number | bigint; windowSpent: bigint | number | string };
   type OrderRow = { customerId: number | bigint; processedAt: unknown; totalPrice: bigint | number | string; currentTotal: bigint | number | string; cancelledAt: unknown; currency: string };
   const [customers, orders] = await Promise.all([
