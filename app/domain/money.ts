@@ -1,22 +1,25 @@
 /**
  * Money as integer minor units (bigint). Shopify sends decimal strings ("1980.0", "12.50");
- * floats never touch an amount. The number of minor digits per currency is ICU's (JPY 0, USD 2,
- * BHD 3), which Node ships.
+ * floats never touch an amount. The number of minor digits per currency is ISO 4217's (JPY 0,
+ * USD 2, HUF 2, BHD 3): the precision amounts are settled in, so a valid amount is never
+ * rejected. Display is Intl's business (displayMoney), and may show fewer (HUF without fillér).
  */
 
 /**
- * ICU's minor digits where they are not 2, written out: the first Intl.NumberFormat of a
- * process loads ICU's data (~10 ms, a cold import's first batch). tests/unit/money.test.ts
- * checks this table against Intl for every currency Intl knows, so it cannot drift from ICU.
+ * ISO 4217's minor units where they are not 2 (ISO 4217 list one, 2024). Not ICU's: ICU gives
+ * its *display* digits, 0 for HUF, IDR, COP, PKR and IQD among others, and an order of
+ * "1990.50" HUF would have been rejected as too precise. Codes ISO does not list (Shopify's
+ * legacy ones) take 2.
  */
 export const NON_TWO_DIGIT_CURRENCIES: Readonly<Record<string, number>> = {
   ...Object.fromEntries(
-    "AFN ALL BIF CLP COP DJF GNF HUF IDR IQD IRR ISK JPY KMF KPW KRW LAK LBP MGA MMK PKR PYG RWF SLL SOS SYP UGX VND VUV XAF XOF XPF YER"
-      .split(" ")
-      .map((code) => [code, 0]),
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(" ").map((code) => [code, 0]),
   ),
-  ...Object.fromEntries("BHD JOD KWD LYD OMR TND".split(" ").map((code) => [code, 3])),
+  ...Object.fromEntries("BHD IQD JOD KWD LYD OMR TND".split(" ").map((code) => [code, 3])),
+  ...Object.fromEntries("CLF UYW".split(" ").map((code) => [code, 4])),
 };
+
+const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 const digitsCache = new Map<string, number>();
 // An import asks for one currency 80,000 times: compare before hashing.
@@ -27,7 +30,7 @@ export function currencyDigits(currency: string): number {
   let digits = digitsCache.get(currency); // as written: no case folding on every amount
   if (digits === undefined) {
     const code = currency.toUpperCase();
-    if (!/^[A-Z]{3}$/.test(code)) throw new MoneyError(`not an ISO 4217 currency code: "${currency}"`);
+    if (!CURRENCY_CODE.test(code)) throw new MoneyError(`not an ISO 4217 currency code: "${currency}"`);
     digits = NON_TWO_DIGIT_CURRENCIES[code] ?? 2;
     digitsCache.set(currency, digits);
   }
