@@ -11,7 +11,7 @@ import path from "node:path";
 import { requireChromium } from "./chromium";
 
 const BUILD_OUTPUT = ["build/server/index.js", "build/client"];
-const SOURCES = ["app", "vite.config.ts", "remix.config.js", "package-lock.json", "patches"];
+const SOURCES = ["app", "public", "vite.config.ts", "remix.config.js", "package-lock.json", "patches"];
 const LOCK = path.join(os.tmpdir(), "tokui-e2e-build.lock");
 
 function newestMtime(file: string): number {

@@ -117,3 +117,11 @@ describe("webhooks through the built server", () => {
     }
   });
 });
+
+describe("public/ through the built server", () => {
+  it("serves public/robots.txt, which keeps the app's pages out of search engines", async () => {
+    const response = await fetch(`${baseUrl}/robots.txt`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/^User-agent: \*\nDisallow: \/$/m);
+  });
+});
