@@ -102,6 +102,9 @@ export async function startWorker(context: Pick<AppContext, "db" | "queue" | "ha
   // Follow-up mail: plan and send every few minutes (TOKUI_FOLLOWUP_TICK_MINUTES, default 5).
   const { startFollowUpTicker } = await import("./services/followup/jobs.server");
   startFollowUpTicker(context.db, context.queue);
+  // Ranks sliding with their window, old webhook bodies pruned: hourly check, daily work.
+  const { startDailyMaintenance } = await import("./services/daily-maintenance.server");
+  startDailyMaintenance(context.db, context.queue);
 }
 
 /**

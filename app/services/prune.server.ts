@@ -3,7 +3,8 @@ import type { PrismaClient } from "../db.server";
 /**
  * Webhook bodies carry personal data; once applied they are only useful for a while
  * (debugging, replay). Delete processed events and finished jobs older than `days`. Events that
- * failed or still wait are kept for the operator. Run daily (cron) with `tokui prune`.
+ * failed or still wait are kept for the operator. Every worker runs it daily
+ * (daily-maintenance.server.ts); `tokui prune` runs it by hand.
  */
 export async function pruneOldEvents(prisma: PrismaClient, now: Date, days: number): Promise<{ events: number; jobs: number }> {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`--days must be a whole number of days ≥ 1, got ${days}`);
