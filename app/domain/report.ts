@@ -30,7 +30,11 @@ export interface Report {
   revenue: string;
   /** Share of customers with 2+ orders, 4 decimals. */
   repeatRate: number;
-  /** Share of customer spend from the top ceil(20%) of customers, 4 decimals. */
+  /**
+   * Share of `revenue` from the top ceil(20%) of customers by spend, 4 decimals. Guest orders
+   * count in the revenue but belong to no customer, so they lower the share; the dashboard's
+   * Pareto card divides by the customers' spend alone, and says so.
+   */
   paretoTop20Share: number;
   orderCountDistribution: Record<OrderCountBucket, number>;
   /** Customers per rank key; those without a rank under "none" (present only if any). */
@@ -60,7 +64,6 @@ export function buildReport(input: ReportInput): Report {
   const spends = counted.map((c) => c.spent).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
   const topCount = Math.ceil(n / 5);
   const sum = (values: bigint[]) => values.reduce((acc, v) => acc + v, 0n);
-  const totalSpent = sum(spends);
   const topSpent = sum(spends.slice(0, topCount));
 
   const orderCountDistribution: Record<OrderCountBucket, number> = {
@@ -87,7 +90,7 @@ export function buildReport(input: ReportInput): Report {
     orders: input.orders,
     revenue: formatMinorUnits(input.revenue, input.currency),
     repeatRate: ratio4(BigInt(repeaters), BigInt(n)),
-    paretoTop20Share: ratio4(topSpent, totalSpent),
+    paretoTop20Share: ratio4(topSpent, input.revenue),
     orderCountDistribution,
     rankDistribution: Object.fromEntries(ranks),
   };

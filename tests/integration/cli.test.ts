@@ -110,7 +110,7 @@ describe("tokui report", () => {
       orders: 4, // #1003 was cancelled
       revenue: "17640", // 5160 + 2580 (guest) + 0 (free) + 9900 (after a 1980 refund)
       repeatRate: 0.5,
-      paretoTop20Share: 0.6574, // top ceil(20% of 2) = 1 customer: 9900 / 15060
+      paretoTop20Share: 0.5612, // top ceil(20% of 2) = 1 customer: 9900 of the revenue, 17640 (guest order included)
       orderCountDistribution: { "1": 1, "2": 1, "3": 0, "4": 0, "5-9": 0, "10+": 0 },
       rankDistribution: { first: 1, second: 1 },
     });

@@ -76,7 +76,7 @@ describe("F2 conversion", () => {
 });
 
 describe("Pareto", () => {
-  it("takes the top ceil(20 %) by lifetime spend, as tokui report does", () => {
+  it("takes the top ceil(20 %) by lifetime spend, as tokui report does (which divides by the revenue: the same without guests)", () => {
     // lifetime: C1 5500, C2 4000, C3 2000, C5 1000 = 12500; top ceil(0.8) = 1 → 5500 / 12500
     expect(dashboard.pareto.customers).toBe(4);
     expect(dashboard.pareto.revenue).toBe("12500");
@@ -84,7 +84,7 @@ describe("Pareto", () => {
     const report = buildReport({
       currency: "JPY",
       orders: 0,
-      revenue: 0n,
+      revenue: 12_500n,
       customers: [5500n, 4000n, 2000n, 1000n].map((spent) => ({ orderCount: 1, spent, rankKey: null })),
     });
     expect(Number(dashboard.pareto.top20.share.ratio)).toBe(report.paretoTop20Share);

@@ -67,7 +67,14 @@ describe("buildReport", () => {
     ["amounts beyond float precision", withSpends(10n ** 30n + 1n, 10n ** 30n, 10n ** 30n, 10n ** 30n, 10n ** 30n), 0.2],
     ["rounds half up: 1/32", withSpends(1n, 31n, 0n), 0.9688],
   ])("Pareto top-20%% share, %s", (_name, customers, share) => {
-    expect(report(customers).paretoTop20Share).toBe(share);
+    // The revenue of these shops is their customers' spend: no guest orders.
+    const revenue = customers.filter((c) => c.orderCount >= 1).reduce((sum, c) => sum + c.spent, 0n);
+    expect(report(customers, "JPY", revenue).paretoTop20Share).toBe(share);
+  });
+
+  it("divides the top customers' spend by the whole revenue, guest orders included", () => {
+    // Top ceil(20% of 2) = 1 customer: 60 of 60 + 40 + 100 from guest checkouts.
+    expect(report(withSpends(60n, 40n), "JPY", 200n).paretoTop20Share).toBe(0.3);
   });
 
   it.each<[number[], Record<string, number>]>([
