@@ -27,13 +27,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(kind: TestDbKind): Promise<TestDatabase> {
+/** `sql`: statements to build it from instead of the committed migrations. */
+export async function createTestDatabase(kind: TestDbKind, options: { sql?: string[] } = {}): Promise<TestDatabase> {
+  const statements = options.sql ?? migrationSql(kind);
   const name = `tokui_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   if (kind === "sqlite") {
     const file = path.join(os.tmpdir(), `${name}.sqlite`);
     const sqlite = new Database(file);
     sqlite.pragma("journal_mode = WAL");
-    for (const sql of migrationSql(kind)) sqlite.exec(sql);
+    for (const sql of statements) sqlite.exec(sql);
     sqlite.close();
     return {
       kind,
@@ -53,7 +55,7 @@ export async function createTestDatabase(kind: TestDbKind): Promise<TestDatabase
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
-  for (const sql of migrationSql(kind)) await client.query(sql);
+  for (const sql of statements) await client.query(sql);
   await client.end();
   return {
     kind,
