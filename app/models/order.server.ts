@@ -9,13 +9,21 @@ export interface StoredOrderState {
   sourceUpdatedAt: Date;
 }
 
+/**
+ * The stored state of these orders, for the ingest to compare snapshots with. On PostgreSQL the
+ * rows stay locked to the end of the transaction (FOR UPDATE): another transaction ingesting one
+ * of these orders waits here, then reads what this one committed — so an older snapshot cannot
+ * overwrite a newer one whichever commits last. In id order, so two batches sharing orders lock
+ * them in the same order. SQLite needs no lock: the transaction holds the database's write lock
+ * from BEGIN IMMEDIATE (ADR 0009).
+ */
 export async function findOrders(tx: Tx, shop: string, gids: string[]): Promise<Map<string, StoredOrderState>> {
   if (gids.length === 0) return new Map();
   const dialect = sqlDialect(tx);
   const rows = await sqlQuery<{ id: number | bigint; gid: string; customerId: number | bigint | null; sourceUpdatedAt: unknown }>(
     tx,
     `SELECT "id", "gid", "customerId", "sourceUpdatedAt" FROM "Order"
-     WHERE "shop" = ${placeholder(dialect, 1)} AND "gid" IN ${jsonList(dialect, "text", 2)}`,
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "gid" IN ${jsonList(dialect, "text", 2)}${dialect === "postgresql" ? ` ORDER BY "id" FOR UPDATE` : ""}`,
     shop,
     JSON.stringify(gids),
   );
@@ -84,11 +92,13 @@ const LINE_COLUMNS = {
 } as const;
 
 /**
- * Write snapshots the caller has checked are newer than what we hold; returns gid → id.
+ * Write snapshots the caller has checked (findOrders) are newer than what we hold.
  * Set-based: one INSERT for the new orders, one UPDATE for the known ones, one INSERT for all
- * their lines (app/db/json-rows.ts), whatever the batch size.
+ * their lines (app/db/json-rows.ts), whatever the batch size. Returns the new orders it did not
+ * write: on PostgreSQL, another transaction may insert one after findOrders found nothing — the
+ * INSERT then waits for it and skips the order instead of failing, and the caller compares again.
  */
-export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSave[]): Promise<Map<string, number>> {
+export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSave[]): Promise<OrderToSave[]> {
   const pending = await refundsAfterSnapshots(tx, shop, orders.map((o) => o.snapshot));
   const row = ({ snapshot, customerId, existingId }: OrderToSave) => ({
     id: existingId,
@@ -107,12 +117,17 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
   const savedAt = new Date();
   const now = timestampLiteral(dialect, savedAt);
   const ids = new Map<string, number>();
+  const raced: OrderToSave[] = [];
 
   const fresh = orders.filter((o) => o.existingId === null);
   if (fresh.length > 0) {
     const { id: _id, ...columns } = ORDER_COLUMNS;
-    const created = await sqlInsertRows(tx, { table: "Order", columns, rows: fresh.map(row), constants: { shop, createdAt: savedAt, updatedAt: savedAt } }, "gid");
+    // SQLite has one writer at a time: nobody can insert these between findOrders and here.
+    const skipConflictsOn = dialect === "postgresql" ? ["shop", "gid"] : undefined;
+    const constants = { shop, createdAt: savedAt, updatedAt: savedAt };
+    const created = await sqlInsertRows(tx, { table: "Order", columns, rows: fresh.map(row), constants, skipConflictsOn }, "gid");
     for (const [gid, id] of created) ids.set(gid, id);
+    if (created.size < fresh.length) raced.push(...fresh.filter((o) => !created.has(o.snapshot.gid)));
   }
   const known = orders.filter((o) => o.existingId !== null);
   if (known.length > 0) {
@@ -133,9 +148,12 @@ export async function saveOrderSnapshots(tx: Tx, shop: string, orders: OrderToSa
       JSON.stringify(known.map((o) => o.existingId!)),
     );
   }
-  const lines = orders.flatMap(({ snapshot }) => snapshot.lines.map((line) => ({ orderId: ids.get(snapshot.gid)!, ...line })));
+  const lines = orders.flatMap(({ snapshot }) => {
+    const orderId = ids.get(snapshot.gid);
+    return orderId === undefined ? [] : snapshot.lines.map((line) => ({ orderId, ...line }));
+  });
   await sqlInsertRows(tx, { table: "OrderLine", columns: LINE_COLUMNS, rows: lines, constants: { shop } });
-  return ids;
+  return raced;
 }
 
 /** Record a refund once; returns false when it was already known. */

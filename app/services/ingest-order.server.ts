@@ -2,7 +2,7 @@ import { sqlDialect, type PrismaClient, type Tx } from "../db.server";
 import { orderReason, refundReason } from "../domain/rank-change-reason";
 import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 import { ensureCustomers, upsertCustomers } from "../models/customer.server";
-import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type OrderToSave } from "../models/order.server";
+import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type OrderToSave, type StoredOrderState } from "../models/order.server";
 import { ensureShop, loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers, type RefreshResult } from "./customer-rank.server";
@@ -68,7 +68,7 @@ export async function ingestOrderSnapshots(
     const stored = existing.get(s.gid);
     return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime();
   });
-  const stale = snapshots.length - fresher.length;
+  let stale = snapshots.length - fresher.length;
   // A deferred refresh also covers the customers of orders already stored: an import that
   // stopped after storing orders but before refreshing their customers converges when re-run.
   const storedCustomerIds = options.deferRefresh
@@ -81,12 +81,15 @@ export async function ingestOrderSnapshots(
 
   const ctx = await loadShopContext(tx, shop);
   const customerIds = await upsertCustomers(tx, shop, fresher.flatMap((s) => (s.customer ? [s.customer] : [])));
-  const toSave: OrderToSave[] = fresher.map((snapshot) => ({
+  let toSave: OrderToSave[] = fresher.map((snapshot) => ({
     snapshot,
     customerId: snapshot.customer ? customerIds.get(snapshot.customer.gid)! : null,
     existingId: existing.get(snapshot.gid)?.id ?? null,
   }));
-  await saveOrderSnapshots(tx, shop, toSave);
+  const raced = await saveOrderSnapshots(tx, shop, toSave);
+  if (raced.length > 0) toSave = await saveRacedOrders(tx, shop, toSave, raced, existing);
+  const saved = toSave.map((o) => o.snapshot);
+  stale += fresher.length - saved.length;
 
   const touched = new Set<number>(storedCustomerIds);
   const reasonByCustomer = new Map<number, string>();
@@ -105,7 +108,7 @@ export async function ingestOrderSnapshots(
     }
   }
   const touchedCustomerIds = [...touched];
-  if (options.deferRefresh) return { applied: fresher.length, stale, customers: [], touchedCustomerIds };
+  if (options.deferRefresh) return { applied: saved.length, stale, customers: [], touchedCustomerIds };
 
   // The newest counted order of each customer is the one that earns a milestone it reaches.
   const earningOrder = new Map<number, OrderSnapshot>();
@@ -117,10 +120,38 @@ export async function ingestOrderSnapshots(
   const customers = await refreshCustomers(tx, queue, ctx, touchedCustomerIds, (id) => reasonByCustomer.get(id)!, options.now, {
     earningOrder: (id) => earningOrder.get(id)?.gid ?? null,
   });
-  await markCodesRedeemed(tx, shop, fresher.filter((s) => s.cancelledAt === null).flatMap((s) => s.discountCodes ?? []), options.now);
-  const reversed = fresher.filter((s) => s.cancelledAt !== null || s.currentTotalPrice <= 0n).map((s) => s.gid);
+  await markCodesRedeemed(tx, shop, saved.filter((s) => s.cancelledAt === null).flatMap((s) => s.discountCodes ?? []), options.now);
+  const reversed = saved.filter((s) => s.cancelledAt !== null || s.currentTotalPrice <= 0n).map((s) => s.gid);
   await reviewGrantsOfReversedOrders(tx, queue, ctx, reversed, stateFrom(customers), options.now);
-  return { applied: fresher.length, stale, customers, touchedCustomerIds };
+  return { applied: saved.length, stale, customers, touchedCustomerIds };
+}
+
+/**
+ * PostgreSQL: orders another transaction inserted after findOrders found nothing (the INSERT
+ * waited for its commit and skipped them). Read them again, now locked, and update those our
+ * snapshot is newer than; the others are stale. Records them in `existing`, so that a customer
+ * the order moves away from is recomputed too. Returns what was saved in all.
+ */
+async function saveRacedOrders(
+  tx: Tx,
+  shop: string,
+  toSave: OrderToSave[],
+  raced: OrderToSave[],
+  existing: Map<string, StoredOrderState>,
+): Promise<OrderToSave[]> {
+  const stored = await findOrders(tx, shop, raced.map((o) => o.snapshot.gid));
+  const newer: OrderToSave[] = [];
+  for (const o of raced) {
+    const row = stored.get(o.snapshot.gid);
+    // Inserted and deleted again since (shop/redact): let the caller's retry start over.
+    if (!row) throw new Error(`order ${o.snapshot.gid} was inserted by another transaction but is gone`);
+    existing.set(o.snapshot.gid, row);
+    if (row.sourceUpdatedAt.getTime() < o.snapshot.updatedAt.getTime()) newer.push({ ...o, existingId: row.id });
+  }
+  // All known and locked now: nothing left to race for.
+  if (newer.length > 0) await saveOrderSnapshots(tx, shop, newer);
+  const racedGids = new Set(raced.map((o) => o.snapshot.gid));
+  return [...toSave.filter((o) => !racedGids.has(o.snapshot.gid)), ...newer];
 }
 
 export type RefundOutcome = { status: "duplicate" } | { status: "applied"; customer: RefreshResult | null };

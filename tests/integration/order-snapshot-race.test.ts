@@ -1,0 +1,116 @@
+/**
+ * Two transactions ingest the same order at once (two workers or lanes, or the thank-you page
+ * beside a webhook): whichever commits last, the newer snapshot is what remains, and the
+ * customer's stats are computed from it. The first transaction is held open right after it
+ * read the stored order, while the second runs; on SQLite the second waits for the one writer,
+ * on PostgreSQL it is a second connection and must wait for the first's row lock.
+ */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { OrderSnapshot } from "~/domain/types";
+import { ingestOrderSnapshots, prepareOrderIngest } from "~/services/ingest-order.server";
+import { app } from "../helpers/app";
+
+const SHOP = "snapshot-race.myshopify.com";
+const GID = "gid://shopify/Order/7001";
+const BUYER = { gid: "gid://shopify/Customer/7001" };
+
+// The next findOrders call pauses after its read, inside its transaction, until released.
+const pause = vi.hoisted(() => ({ next: null as null | { entered: () => void; held: Promise<void> } }));
+vi.mock("~/models/order.server", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("~/models/order.server")>();
+  return {
+    ...actual,
+    findOrders: async (...args: Parameters<typeof actual.findOrders>) => {
+      const found = await actual.findOrders(...args);
+      const hold = pause.next;
+      pause.next = null;
+      if (hold) {
+        hold.entered();
+        await hold.held;
+      }
+      return found;
+    },
+  };
+});
+
+beforeEach(async () => {
+  const { prisma } = await app();
+  await prisma.orderLine.deleteMany({ where: { shop: SHOP } });
+  await prisma.order.deleteMany({ where: { shop: SHOP } });
+  await prisma.rankChange.deleteMany({ where: { shop: SHOP } });
+  await prisma.customer.deleteMany({ where: { shop: SHOP } });
+});
+
+function snapshot(updatedAt: string, total: bigint, lineIds: number[], customer: OrderSnapshot["customer"]): OrderSnapshot {
+  return {
+    gid: GID,
+    name: "#7001",
+    customer,
+    createdAt: new Date("2026-11-01T01:00:00Z"),
+    processedAt: new Date("2026-11-01T01:00:00Z"),
+    updatedAt: new Date(updatedAt),
+    cancelledAt: null,
+    currency: "JPY",
+    totalPrice: total,
+    currentTotalPrice: total,
+    lines: lineIds.map((n) => ({ gid: `gid://shopify/LineItem/${n}`, title: `item ${n}`, sku: null, productGid: null, variantGid: null, quantity: 1, unitPrice: total / BigInt(lineIds.length) })),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function ingest(order: OrderSnapshot) {
+  const { prisma, queue } = await app();
+  return prisma.$transaction((tx) => ingestOrderSnapshots(tx, queue, SHOP, [order], { source: "orders/updated", now: new Date("2026-11-02T00:00:00Z") }));
+}
+
+/** `first` reads the stored order and is held open; `second` runs meanwhile; then `first` goes on. */
+async function race(first: OrderSnapshot, second: OrderSnapshot) {
+  let entered!: () => void;
+  let release!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  pause.next = { entered, held: new Promise<void>((resolve) => (release = resolve)) };
+  const firstDone = ingest(first);
+  await inside;
+  const secondDone = ingest(second);
+  // Without a lock (PostgreSQL) the second commits now; with one, or on SQLite, it waits.
+  await Promise.race([secondDone.catch(() => undefined), sleep(300)]);
+  release();
+  return Promise.allSettled([firstDone, secondDone]);
+}
+
+describe.each([
+  ["a customer's order", BUYER],
+  ["a guest order", null],
+])("two transactions ingesting %s at once: the newer snapshot wins whichever commits last", (_name, customer) => {
+  const older = snapshot("2026-11-01T02:00:00Z", 2000n, [1], customer);
+  const newer = snapshot("2026-11-01T03:00:00Z", 3000n, [2, 3], customer);
+
+  it.each([
+    ["stored before, the older reads first", true, older, newer],
+    ["stored before, the newer reads first", true, newer, older],
+    ["first seen, the older reads first", false, older, newer],
+    ["first seen, the newer reads first", false, newer, older],
+  ])("%s", async (_case, storedBefore, first, second) => {
+    const { prisma } = await app();
+    await prepareOrderIngest(prisma, SHOP, [older]);
+    if (storedBefore) await ingest(snapshot("2026-11-01T01:00:00Z", 1000n, [9], customer));
+
+    const outcomes = await race(first, second);
+
+    expect(outcomes.map((o) => (o.status === "rejected" ? String(o.reason) : o.status))).toEqual(["fulfilled", "fulfilled"]);
+    const order = await prisma.order.findUniqueOrThrow({
+      where: { shop_gid: { shop: SHOP, gid: GID } },
+      include: { lines: { orderBy: { gid: "asc" } }, customer: true },
+    });
+    expect(order.sourceUpdatedAt).toEqual(newer.updatedAt);
+    expect(order.currentTotal).toBe(3000n);
+    expect(order.lines.map((l) => l.gid)).toEqual(["gid://shopify/LineItem/2", "gid://shopify/LineItem/3"]);
+    if (customer) {
+      // The stats were recomputed from the row that remains, not from the one overwritten.
+      expect(order.customer).toMatchObject({ gid: BUYER.gid, orderCount: 1, lifetimeSpent: 3000n, windowSpent: 3000n });
+    } else {
+      expect(order.customerId).toBeNull();
+    }
+  });
+});
