@@ -175,6 +175,12 @@ export async function saveRefund(tx: Tx, shop: string, refund: RefundSnapshot): 
 
 /** Re-derive currentTotal after a refund arrived; returns the order's customer. */
 export async function applyPendingRefunds(tx: Tx, shop: string, orderGid: string): Promise<{ customerId: number | null; currentTotal: bigint } | null> {
+  // PostgreSQL: wait for a transaction writing a newer snapshot of this order, then read what it
+  // committed, as findOrders does (ADR 0036); otherwise this UPDATE would put back a total
+  // computed from the snapshot it replaced.
+  if (sqlDialect(tx) === "postgresql") {
+    await sqlQuery(tx, `SELECT "id" FROM "Order" WHERE "shop" = $1 AND "gid" = $2 FOR UPDATE`, shop, orderGid);
+  }
   const order = await tx.order.findUnique({
     where: { shop_gid: { shop, gid: orderGid } },
     select: { id: true, gid: true, customerId: true, sourceCurrentTotal: true, sourceUpdatedAt: true },

@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrderSnapshot } from "~/domain/types";
-import { ingestOrderSnapshots, prepareOrderIngest } from "~/services/ingest-order.server";
+import { ingestOrderSnapshots, ingestRefund, prepareOrderIngest } from "~/services/ingest-order.server";
 import { app } from "../helpers/app";
 
 const SHOP = "snapshot-race.myshopify.com";
@@ -112,5 +112,33 @@ describe.each([
     } else {
       expect(order.customerId).toBeNull();
     }
+  });
+});
+
+describe("a refund while a newer snapshot of its order is being written", () => {
+  it("is subtracted from the newer snapshot's total, not from the one it replaced", async () => {
+    const { prisma, queue } = await app();
+    const stored = snapshot("2026-11-01T02:00:00Z", 3000n, [1], BUYER);
+    // The order was edited (an item added) before the refund, which it does not include yet.
+    const edited = snapshot("2026-11-01T03:00:00Z", 3500n, [1, 2], BUYER);
+    const refund = { gid: "gid://shopify/Refund/7001", orderGid: GID, createdAt: new Date("2026-11-01T04:00:00Z"), amount: 1000n, currency: "JPY" };
+    await prepareOrderIngest(prisma, SHOP, [stored]);
+    await ingest(stored);
+
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    pause.next = { entered, held: new Promise<void>((resolve) => (release = resolve)) };
+    const snapshotDone = ingest(edited);
+    await inside;
+    const refundDone = prisma.$transaction((tx) => ingestRefund(tx, queue, SHOP, refund, { source: "refunds/create", now: new Date("2026-11-02T00:00:00Z") }));
+    await Promise.race([refundDone.catch(() => undefined), sleep(300)]);
+    release();
+    const outcomes = await Promise.allSettled([snapshotDone, refundDone]);
+
+    expect(outcomes.map((o) => (o.status === "rejected" ? String(o.reason) : o.status))).toEqual(["fulfilled", "fulfilled"]);
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid: GID } }, include: { customer: true } });
+    expect({ source: order.sourceCurrentTotal, current: order.currentTotal }).toEqual({ source: 3500n, current: 2500n });
+    expect(order.customer).toMatchObject({ lifetimeSpent: 2500n });
   });
 });
