@@ -65,3 +65,18 @@ export interface RefundSnapshot {
   amount: bigint;
   currency: string;
 }
+
+/**
+ * A refund whose amount in shop money its payload does not tell (e.g. paid back in the buyer's
+ * currency with no shop_money to match): not recorded, as a wrong figure would be worse; the
+ * order's next snapshot (orders/updated, in shop money) brings the refunded total.
+ */
+export interface UnpricedRefund {
+  gid: Gid;
+  orderGid: Gid;
+  createdAt: Date;
+  amount: null;
+  currency: null;
+  /** Why, for the webhook event's note. */
+  reason: string;
+}

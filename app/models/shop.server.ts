@@ -50,6 +50,12 @@ export async function ensureShop(prisma: PrismaClient, shop: string, currencyIfN
   }
 }
 
+/** The shop's currency (Shopify's, stored at install or by its first order); null for a shop not met yet. */
+export async function findShopCurrency(prisma: PrismaClient, shop: string): Promise<string | null> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { currency: true } });
+  return row?.currency ?? null;
+}
+
 /**
  * How mail and public pages name the shop: the sender name the merchant chose for mail, else
  * the shop's name in Shopify, else its myshopify handle (a shop installed before names were synced).

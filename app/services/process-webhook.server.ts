@@ -3,7 +3,7 @@ import { jsonList, placeholder, sqlTimestamp } from "../db/json-rows";
 import type { OrderSnapshot } from "../domain/types";
 import { logger } from "../logger.server";
 import { ensureCustomers, redactCustomer, upsertCustomers } from "../models/customer.server";
-import { deleteShopData, ensureShop, markShopUninstalled } from "../models/shop.server";
+import { deleteShopData, ensureShop, findShopCurrency, markShopUninstalled } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import {
   PayloadError,
@@ -174,7 +174,11 @@ async function prepare(
       };
     }
     case "refunds/create": {
-      const refund = parseRefundWebhook(body);
+      // A refund's transactions are in the buyer's currency: the shop's says which are shop money.
+      const refund = parseRefundWebhook(body, { shopCurrency: (await findShopCurrency(prisma, shop)) ?? undefined });
+      if (refund.amount === null) {
+        return async () => `no shop-money amount (${refund.reason}): not recorded; orders/updated brings the refunded total`;
+      }
       await ensureShop(prisma, shop, refund.currency);
       return async (tx) => {
         const outcome = await ingestRefund(tx, queue, shop, refund, { source: topic, now: now() });

@@ -10,8 +10,8 @@
  * turned into a GID. Parse raw bodies with `parseWebhookJson` to keep those digits.
  */
 import { z } from "zod";
-import { MoneyError, toMinorUnits } from "../domain/money";
-import type { CustomerRef, Gid, OrderLineSnapshot, OrderSnapshot, RefundSnapshot } from "../domain/types";
+import { MoneyError, formatMinorUnits, toMinorUnits } from "../domain/money";
+import type { CustomerRef, Gid, OrderLineSnapshot, OrderSnapshot, RefundSnapshot, UnpricedRefund } from "../domain/types";
 
 export class PayloadError extends Error {
   override name = "PayloadError";
@@ -329,13 +329,18 @@ function toLine(line: z.output<typeof lineItemSchema>, currency: string, path: s
 // ---------------------------------------------------------------------------------------------
 // refunds/create
 
+const money = z.object({ amount: decimalString, currency_code: currencyCode });
+/** A refund's money in shop_money and, where Shopify sends it, presentment_money (the buyer's). */
+const moneyBag = z.object({ shop_money: money, presentment_money: money.nullish() });
+type MoneyBag = z.output<typeof moneyBag>;
+
 const refundTransactionSchema = z.object({
   kind: z.string(),
   status: z.string(),
   amount: decimalString.optional(),
-  // null in Shopify's own sample; when set it is the payment's (presentment) currency.
+  // The payment's currency, i.e. the buyer's (presentment) one; null in Shopify's own sample.
   currency: currencyCode.nullish(),
-  amount_set: moneySet.optional(),
+  amount_set: moneyBag.optional(),
 });
 
 const refundSchema = z.object({
@@ -346,57 +351,147 @@ const refundSchema = z.object({
   created_at: isoDateTime.nullish(),
   processed_at: isoDateTime.nullish(),
   transactions: z.array(refundTransactionSchema).default([]),
-  // Read only for their shop_money currency_code, the refund's one reliable currency hint.
-  refund_line_items: z.array(z.object({ subtotal_set: moneySet.optional() })).optional(),
-  order_adjustments: z.array(z.object({ amount_set: moneySet.optional() })).optional(),
-  total_duties_set: moneySet.nullish(),
+  // Shopify's valuation of what the refund gives back, in both currencies …
+  refund_line_items: z.array(z.object({ subtotal_set: moneyBag.optional(), total_tax_set: moneyBag.optional() })).nullish(),
+  refund_shipping_lines: z.array(z.object({ subtotal_amount_set: moneyBag.optional(), tax_amount_set: moneyBag.optional() })).nullish(),
+  total_duties_set: moneyBag.nullish(),
+  total_additional_fees_set: moneyBag.nullish(),
+  // … less the discrepancy between that and what was actually paid back.
+  order_adjustments: z.array(z.object({ amount_set: moneyBag.optional(), tax_amount_set: moneyBag.optional() })).nullish(),
 });
+type RefundPayload = z.output<typeof refundSchema>;
+
+/** One money bag of the refund's valuation, added (lines, shipping, duties, fees) or subtracted (adjustments). */
+interface RefundPart {
+  bag: MoneyBag;
+  sign: 1n | -1n;
+  tax: boolean;
+  shop: bigint;
+  presentment: bigint | null;
+}
+
+function nonNegative(value: bigint, path: string): bigint {
+  if (value < 0n) throw new PayloadError(`${path}: must not be negative`);
+  return value;
+}
+
+function refundParts(refund: RefundPayload): RefundPart[] {
+  const parts: RefundPart[] = [];
+  const add = (bag: MoneyBag | null | undefined, path: string, sign: 1n | -1n, tax: boolean) => {
+    if (!bag) return;
+    const shop = minorUnits(bag.shop_money.amount, bag.shop_money.currency_code, `${path}.shop_money.amount`);
+    const p = bag.presentment_money;
+    const presentment = p ? minorUnits(p.amount, p.currency_code, `${path}.presentment_money.amount`) : null;
+    // Adjustments go either way; what is given back never is negative.
+    if (sign > 0n && (shop < 0n || (presentment ?? 0n) < 0n)) throw new PayloadError(`${path}: must not be negative`);
+    parts.push({ bag, sign, tax, shop, presentment });
+  };
+  refund.refund_line_items?.forEach((l, i) => {
+    add(l.subtotal_set, `refund_line_items[${i}].subtotal_set`, 1n, false);
+    add(l.total_tax_set, `refund_line_items[${i}].total_tax_set`, 1n, true);
+  });
+  refund.refund_shipping_lines?.forEach((l, i) => {
+    add(l.subtotal_amount_set, `refund_shipping_lines[${i}].subtotal_amount_set`, 1n, false);
+    add(l.tax_amount_set, `refund_shipping_lines[${i}].tax_amount_set`, 1n, true);
+  });
+  add(refund.total_duties_set, "total_duties_set", 1n, false);
+  add(refund.total_additional_fees_set, "total_additional_fees_set", 1n, false);
+  refund.order_adjustments?.forEach((a, i) => {
+    add(a.amount_set, `order_adjustments[${i}].amount_set`, -1n, false);
+    add(a.tax_amount_set, `order_adjustments[${i}].tax_amount_set`, -1n, true);
+  });
+  return parts;
+}
 
 /**
- * amount = the successful "refund" transactions. Shopify's REST transactions carry `amount` and
- * `currency` (often null) but no amount_set, so the currency is, in order: the transaction's
- * amount_set, its `currency`, the shop_money currency seen elsewhere in the refund, or
- * `options.shopCurrency`. A transaction in another currency than the shop's (a presentment-
- * currency refund) is rejected rather than summed wrongly; orders/updated's
- * current_total_price_set stays the authoritative figure.
+ * The refund in shop money, from the parts, when their presentment side adds up to exactly what
+ * was paid back in `currency`: Shopify's own shop-money figure for that money, not a conversion
+ * of ours. Tax is tried included and excluded, as the refund does not say whether the shop's
+ * prices include it (Japan's do: then the subtotal already holds the tax split out beside it).
  */
-export function parseRefundWebhook(body: unknown, options: { shopCurrency?: string } = {}): RefundSnapshot {
+function shopMoneyOfPresentment(parts: RefundPart[], shopCurrency: string, currency: string, paidBack: bigint): bigint | null {
+  const usable = parts.every(
+    (p) => p.bag.shop_money.currency_code === shopCurrency && p.bag.presentment_money?.currency_code === currency,
+  );
+  if (!usable) return null;
+  for (const withTax of [true, false]) {
+    const counted = parts.filter((p) => withTax || !p.tax);
+    const presentment = counted.reduce((sum, p) => sum + p.sign * p.presentment!, 0n);
+    const shop = counted.reduce((sum, p) => sum + p.sign * p.shop, 0n);
+    if (presentment === paidBack && shop >= 0n) return shop;
+  }
+  return null;
+}
+
+/**
+ * refunds/create → the money given back, in minor units of the shop's currency: the successful
+ * "refund" transactions. Shopify's REST transactions carry `amount` and `currency` — the buyer's
+ * (presentment) currency, null in Shopify's sample — and no amount_set. A transaction in the shop's
+ * currency (or without one, when the refund's presentment currency is the shop's) counts as it
+ * is. One in another currency is never added as shop money: the refund's shop_money sets give
+ * the figure when their presentment side matches it (shopMoneyOfPresentment); if nothing does,
+ * the refund comes back unpriced (amount null) and the order's next snapshot —
+ * orders/updated's current_total_price_set, in shop money — brings the refunded total instead.
+ *
+ * `shopCurrency` is the Shop row's (the worker passes it); without it, the refund's shop_money
+ * currency. Malformed or impossible amounts are PayloadErrors; an unknown currency is not.
+ */
+export function parseRefundWebhook(body: unknown, options: { shopCurrency?: string } = {}): RefundSnapshot | UnpricedRefund {
   const refund = parseWith(refundSchema, body);
   const createdAt = refund.created_at ?? refund.processed_at;
   if (!createdAt) throw new PayloadError("created_at: required (or processed_at)");
-
-  const shopCurrency =
-    [
-      ...refund.transactions.map((t) => t.amount_set),
-      ...(refund.refund_line_items ?? []).map((l) => l.subtotal_set),
-      ...(refund.order_adjustments ?? []).map((a) => a.amount_set),
-      refund.total_duties_set,
-    ].find((set) => set)?.shop_money.currency_code ?? options.shopCurrency;
-
-  let currency = shopCurrency;
-  let amount = 0n;
-  refund.transactions.forEach((t, i) => {
-    if (t.kind !== "refund" || t.status !== "success") return;
-    const path = `transactions[${i}]`;
-    const value = t.amount_set?.shop_money.amount ?? t.amount;
-    const txCurrency = t.amount_set?.shop_money.currency_code ?? t.currency ?? shopCurrency;
-    if (value === undefined) throw new PayloadError(`${path}.amount: required`);
-    if (!txCurrency) throw new PayloadError(`${path}.currency: missing, and the refund names no shop currency`);
-    if (currency && txCurrency !== currency) {
-      throw new PayloadError(`${path}.currency: ${txCurrency} is not the shop currency ${currency}`);
-    }
-    currency = txCurrency;
-    amount += minorUnits(value, txCurrency, `${path}.amount`);
-  });
-  if (!currency) throw new PayloadError("currency: the refund names no currency (pass options.shopCurrency)");
-
-  return {
+  const ids = {
     gid: resolveGid("Refund", refund.admin_graphql_api_id, refund.id, ""),
     orderGid: requiredGid("Order", refund.order_id, "order_id"),
     createdAt,
-    amount,
-    currency,
   };
+  const unpriced = (reason: string): UnpricedRefund => ({ ...ids, amount: null, currency: null, reason });
+
+  const parts = refundParts(refund);
+  const shopCurrency =
+    options.shopCurrency ??
+    [...refund.transactions.map((t) => t.amount_set), ...parts.map((p) => p.bag)].find((bag) => bag)?.shop_money.currency_code;
+  const presentmentCurrency = parts.find((p) => p.bag.presentment_money)?.bag.presentment_money?.currency_code;
+
+  let inShopMoney = 0n;
+  const foreign = new Map<string, bigint>(); // paid back in another currency, by currency
+  const problems: string[] = [];
+  refund.transactions.forEach((t, i) => {
+    const path = `transactions[${i}]`;
+    const paid = t.kind === "refund" && t.status === "success";
+    if (t.amount_set) {
+      const { amount, currency_code } = t.amount_set.shop_money;
+      const value = nonNegative(minorUnits(amount, currency_code, `${path}.amount_set.shop_money.amount`), `${path}.amount_set.shop_money.amount`);
+      if (!paid) return;
+      if (currency_code === shopCurrency) inShopMoney += value;
+      else problems.push(`${path}.amount_set.shop_money is in ${currency_code}, the shop's currency is ${shopCurrency ?? "unknown"}`);
+      return;
+    }
+    if (t.amount === undefined) {
+      if (paid) throw new PayloadError(`${path}.amount: required`);
+      return;
+    }
+    const currency = t.currency ?? presentmentCurrency ?? shopCurrency;
+    if (!currency) {
+      // Only the acknowledgement's check gets here for a known shop; the worker passes its currency.
+      if (paid) problems.push(`${path} names no currency and neither does the refund`);
+      return;
+    }
+    const value = nonNegative(minorUnits(t.amount, currency, `${path}.amount`), `${path}.amount`);
+    if (!paid) return;
+    if (currency === shopCurrency) inShopMoney += value;
+    else foreign.set(currency, (foreign.get(currency) ?? 0n) + value);
+  });
+
+  if (!shopCurrency) return unpriced("the shop's currency is unknown and the refund has no shop_money to tell it");
+  if (problems.length > 0) return unpriced(problems.join("; "));
+  if (foreign.size === 0) return { ...ids, amount: inShopMoney, currency: shopCurrency };
+  const [currency, paidBack] = [...foreign][0]!;
+  const paid = `${formatMinorUnits(paidBack, currency)} ${currency}`;
+  if (foreign.size > 1 || inShopMoney !== 0n) return unpriced(`paid back in several currencies (${paid} among them)`);
+  const amount = shopMoneyOfPresentment(parts, shopCurrency, currency, paidBack);
+  if (amount === null) return unpriced(`${paid} paid back, and the refund's ${shopCurrency} shop_money sets do not add up to it`);
+  return { ...ids, amount, currency: shopCurrency };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -112,3 +112,66 @@ export function refundPayload(s: RefundScenario): Record<string, unknown> {
     ],
   };
 }
+
+export interface PresentmentRefundScenario {
+  id: number;
+  orderId: number;
+  createdAt: string;
+  /** The refunded line in shop money (shopCurrency) and in the buyer's currency, tax as Shopify splits it out. */
+  shopCurrency: string;
+  shopSubtotal: string;
+  shopTax: string;
+  presentmentCurrency: string;
+  presentmentSubtotal: string;
+  presentmentTax: string;
+  /** What the payment provider gave back, in the buyer's currency (a transaction's amount + currency). */
+  transactionAmount: string;
+}
+
+/**
+ * refunds/create of a multi-currency order, shaped like Shopify's deliveries: every *_set has
+ * shop_money and presentment_money, the transaction has only amount + currency (presentment).
+ */
+export function presentmentRefundPayload(s: PresentmentRefundScenario): Record<string, unknown> {
+  const base = fixture("refunds-create.json");
+  const transaction = (base.transactions as Record<string, unknown>[])[0]!;
+  const lineItem = (base.refund_line_items as Record<string, unknown>[])[0]!;
+  const both = (shop: string, presentment: string) => ({
+    shop_money: { amount: shop, currency_code: s.shopCurrency },
+    presentment_money: { amount: presentment, currency_code: s.presentmentCurrency },
+  });
+  return {
+    ...base,
+    id: s.id,
+    admin_graphql_api_id: `gid://shopify/Refund/${s.id}`,
+    order_id: s.orderId,
+    created_at: s.createdAt,
+    processed_at: s.createdAt,
+    total_duties_set: both("0", "0.00"),
+    total_additional_fees_set: both("0", "0.00"),
+    order_adjustments: [],
+    refund_shipping_lines: [],
+    refund_line_items: [
+      {
+        ...lineItem,
+        id: s.id * 10,
+        line_item_id: s.orderId * 10,
+        subtotal: Number(s.shopSubtotal),
+        total_tax: Number(s.shopTax),
+        subtotal_set: both(s.shopSubtotal, s.presentmentSubtotal),
+        total_tax_set: both(s.shopTax, s.presentmentTax),
+      },
+    ],
+    transactions: [
+      {
+        ...transaction,
+        order_id: s.orderId,
+        kind: "refund",
+        status: "success",
+        gateway: "shopify_payments",
+        amount: s.transactionAmount,
+        currency: s.presentmentCurrency,
+      },
+    ],
+  };
+}

@@ -16,7 +16,7 @@ import { action as shopRedact } from "~/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "~/routes/webhooks.shop.update";
 import { Prisma } from "@tokui/prisma-sqlite";
 import { app, customerByGid } from "../helpers/app";
-import { orderPayload, refundPayload, fixture } from "../helpers/payloads";
+import { orderPayload, presentmentRefundPayload, refundPayload, fixture } from "../helpers/payloads";
 import { TEST_SHOP, webhookRequest, type WebhookRequestOptions } from "../helpers/shopify";
 import { enableParsedOrderHandoff, parsedOrderCount, resetParsedOrders } from "~/services/parsed-orders.server";
 
@@ -235,6 +235,76 @@ describe("cancellations and refunds lower totals and ranks", () => {
     await drain();
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ currentTotal: 8000n });
     expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 8000n });
+  });
+});
+
+describe("refunds of multi-currency orders and refunds without a currency", () => {
+  /** ¥120,000 presented to the buyer as $800.00: VIP by spend. */
+  async function usdOrderOfJpyShop(id: number, total: string, presented: string) {
+    const body = orderPayload({ id, total, updatedAt: "2026-11-01T10:00:00+09:00" });
+    body.presentment_currency = "USD";
+    for (const field of ["total_price_set", "current_total_price_set"]) {
+      body[field] = { shop_money: { amount: total, currency_code: "JPY" }, presentment_money: { amount: presented, currency_code: "USD" } };
+    }
+    await send(ordersCreate, { topic: "orders/create", body });
+    await (await app()).drain();
+  }
+
+  it("records a refund paid back in USD by its yen amount and lowers the totals and the rank", async () => {
+    await usdOrderOfJpyShop(7301, "120000", "800.00");
+    expect(await customerByGid(HANAKO)).toMatchObject({ rankKey: "vip", lifetimeSpent: 120000n });
+    // Tax-inclusive yen prices (Japan): the subtotal already holds the tax Shopify splits out.
+    const body = presentmentRefundPayload({
+      id: 9301, orderId: 7301, createdAt: "2026-11-05T10:00:00+09:00",
+      shopCurrency: "JPY", shopSubtotal: "33000", shopTax: "3000",
+      presentmentCurrency: "USD", presentmentSubtotal: "220.00", presentmentTax: "20.00",
+      transactionAmount: "220.00",
+    });
+    const response = await send(refundsCreate, { topic: "refunds/create", body });
+    expect(response.status).toBe(200);
+    const { drain, prisma } = await app();
+    await drain();
+    expect(await prisma.refund.findFirstOrThrow({ select: { amount: true, currency: true } })).toEqual({ amount: 33000n, currency: "JPY" });
+    expect(await prisma.order.findFirstOrThrow()).toMatchObject({ currentTotal: 87000n });
+    expect(await customerByGid(HANAKO)).toMatchObject({ rankKey: "first", lifetimeSpent: 87000n, windowSpent: 87000n });
+    expect(await prisma.webhookEvent.findFirstOrThrow({ where: { topic: "refunds/create" }, select: { status: true, error: true } })).toEqual({ status: "processed", error: null });
+  });
+
+  it("reads a transaction without currency (and no other hint) in the shop's currency", async () => {
+    const { drain, prisma } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 7401, total: "10000", updatedAt: "2026-11-01T10:00:00+09:00" }) });
+    await drain();
+    const body: Record<string, unknown> = { ...refundPayload({ id: 9401, orderId: 7401, amount: "2000", createdAt: "2026-11-05T10:00:00+09:00" }), total_duties_set: null };
+    (body.transactions as Record<string, unknown>[])[0]!.currency = null;
+    expect((await send(refundsCreate, { topic: "refunds/create", body })).status).toBe(200);
+    await drain();
+    expect(await prisma.refund.findFirstOrThrow({ select: { amount: true, currency: true } })).toEqual({ amount: 2000n, currency: "JPY" });
+    expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 8000n });
+  });
+
+  it("acknowledges a USD refund whose yen amount the payload does not tell, and leaves the total to orders/updated", async () => {
+    await usdOrderOfJpyShop(7501, "30000", "200.00");
+    // $50.00 went back, but no line or adjustment of the refund accounts for it: no yen figure.
+    const body = presentmentRefundPayload({
+      id: 9501, orderId: 7501, createdAt: "2026-11-05T10:00:00+09:00",
+      shopCurrency: "JPY", shopSubtotal: "0", shopTax: "0",
+      presentmentCurrency: "USD", presentmentSubtotal: "0.00", presentmentTax: "0.00",
+      transactionAmount: "50.00",
+    });
+    body.refund_line_items = [];
+    expect((await send(refundsCreate, { topic: "refunds/create", body })).status).toBe(200);
+    const { drain, prisma } = await app();
+    await drain();
+    expect(await prisma.refund.count()).toBe(0);
+    const event = await prisma.webhookEvent.findFirstOrThrow({ where: { topic: "refunds/create" }, select: { status: true, error: true } });
+    expect(event.status).toBe("processed");
+    expect(event.error).toMatch(/no shop-money amount.*orders\/updated/);
+    expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 30000n });
+    // Shopify's next snapshot carries the refunded total in yen.
+    const updated = orderPayload({ id: 7501, total: "30000", currentTotal: "22500", updatedAt: "2026-11-05T10:00:01+09:00" });
+    await send(ordersUpdated, { topic: "orders/updated", body: updated });
+    await drain();
+    expect(await customerByGid(HANAKO)).toMatchObject({ lifetimeSpent: 22500n });
   });
 });
 

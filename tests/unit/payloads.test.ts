@@ -253,23 +253,75 @@ describe("parseRefundWebhook (Shopify's sample shape: transactions with currency
     expect(parseRefundWebhook(body).orderGid).toBe("gid://shopify/Order/6012345678901");
   });
 
-  it("prefers amount_set.shop_money, then the transaction's currency, then options.shopCurrency", () => {
+  describe("which money is shop money (the worker passes options.shopCurrency, the Shop row's)", () => {
     const base = fixture("refunds-create.json");
-    const tx = { kind: "refund", status: "success" };
+    const ok = { kind: "refund", status: "success" };
     const noHints = { ...base, refund_line_items: [], total_duties_set: null };
-    expect(
-      parseRefundWebhook({ ...noHints, transactions: [{ ...tx, amount: "9.99", amount_set: { shop_money: { amount: "1500", currency_code: "JPY" } } }] }),
-    ).toMatchObject({ amount: 1500n, currency: "JPY" });
-    expect(parseRefundWebhook({ ...noHints, transactions: [{ ...tx, amount: "1500", currency: "JPY" }] })).toMatchObject({ amount: 1500n, currency: "JPY" });
-    expect(parseRefundWebhook({ ...noHints, transactions: [{ ...tx, amount: "1500", currency: null }] }, { shopCurrency: "JPY" })).toMatchObject({ amount: 1500n, currency: "JPY" });
-    expect(payloadError(() => parseRefundWebhook({ ...noHints, transactions: [{ ...tx, amount: "1500" }] })).message).toBe(
-      "transactions[0].currency: missing, and the refund names no shop currency",
-    );
-  });
+    const bag = (shop: string, shopCurrency: string, presentment: string, presentmentCurrency: string) => ({
+      shop_money: { amount: shop, currency_code: shopCurrency },
+      presentment_money: { amount: presentment, currency_code: presentmentCurrency },
+    });
+    const jpyUsd = (jpy: string, usd: string) => bag(jpy, "JPY", usd, "USD");
+    const cadUsd = (cad: string, usd: string) => bag(cad, "CAD", usd, "USD");
+    /** A JPY shop's refund of one ¥33,000 line (tax included, ¥3,000 of it) presented as $220.00. */
+    const jpyLine = { subtotal_set: jpyUsd("33000", "220.00"), total_tax_set: jpyUsd("3000", "20.00") };
+    const jpyRefund = (patch: Record<string, unknown>) => ({
+      ...base,
+      refund_line_items: [jpyLine],
+      total_duties_set: jpyUsd("0", "0.00"),
+      total_additional_fees_set: jpyUsd("0", "0.00"),
+      ...patch,
+    });
+    // A CAD shop's refund, as Shopify delivered it for a USD buyer (tax on top of the subtotal).
+    const cadRefund = (status: string, patch: Record<string, unknown> = {}) => ({
+      ...base,
+      refund_line_items: [{ subtotal_set: cadUsd("1240.71", "919.80"), total_tax_set: cadUsd("125.31", "92.90") }],
+      total_duties_set: cadUsd("0.00", "0.00"),
+      transactions: [{ ...ok, status, amount: "1012.70", currency: "USD" }],
+      ...patch,
+    });
 
-  it("refuses a transaction in another currency than the shop's", () => {
-    const body = { ...fixture("refunds-create.json"), transactions: [{ kind: "refund", status: "success", amount: "12.00", currency: "CAD" }] };
-    expect(payloadError(() => parseRefundWebhook(body)).message).toBe("transactions[0].currency: CAD is not the shop currency USD");
+    it.each<[string, Record<string, unknown>, string | undefined, { amount: bigint; currency: string }]>([
+      ["Shopify's sample: currency null, the sets say USD", base, undefined, { amount: 8500n, currency: "USD" }],
+      ["Shopify's sample with the shop's currency passed", base, "USD", { amount: 8500n, currency: "USD" }],
+      ["amount_set.shop_money wins over amount", { ...noHints, transactions: [{ ...ok, amount: "9.99", amount_set: { shop_money: { amount: "1500", currency_code: "JPY" } } }] }, undefined, { amount: 1500n, currency: "JPY" }],
+      ["a transaction in the shop's currency", { ...noHints, transactions: [{ ...ok, amount: "1500", currency: "JPY" }] }, "JPY", { amount: 1500n, currency: "JPY" }],
+      ["currency null and no hint: the shop's currency (production path)", { ...noHints, transactions: [{ ...ok, amount: "1500", currency: null }] }, "JPY", { amount: 1500n, currency: "JPY" }],
+      ["USD paid back, tax-inclusive yen: the subtotal's shop_money", jpyRefund({ transactions: [{ ...ok, amount: "220.00", currency: "USD" }] }), "JPY", { amount: 33000n, currency: "JPY" }],
+      ["the same without the shop's currency passed (the acknowledgement's check)", jpyRefund({ transactions: [{ ...ok, amount: "220.00", currency: "USD" }] }), undefined, { amount: 33000n, currency: "JPY" }],
+      ["USD paid back with currency null: the sets' presentment currency", jpyRefund({ transactions: [{ ...ok, amount: "220.00", currency: null }] }), "JPY", { amount: 33000n, currency: "JPY" }],
+      ["USD paid back, CAD shop, tax on top: subtotal + tax", cadRefund("success"), "CAD", { amount: 136602n, currency: "CAD" }],
+      ["the CAD refund as delivered: transaction pending, an adjustment of all of it", cadRefund("pending", { order_adjustments: [{ amount_set: cadUsd("1366.02", "1012.70"), tax_amount_set: cadUsd("0.00", "0.00") }] }), "CAD", { amount: 0n, currency: "CAD" }],
+      ["an amount-only refund: the discrepancy adjustment (negative) is the refund", jpyRefund({ refund_line_items: [], order_adjustments: [{ amount_set: jpyUsd("-1500", "-10.00") }], transactions: [{ ...ok, amount: "10.00", currency: "USD" }] }), "JPY", { amount: 1500n, currency: "JPY" }],
+      ["line and shipping refunded in USD", jpyRefund({ refund_shipping_lines: [{ subtotal_amount_set: jpyUsd("800", "5.00") }], transactions: [{ ...ok, amount: "225.00", currency: "USD" }] }), "JPY", { amount: 33800n, currency: "JPY" }],
+      ["two USD transactions, one failed", jpyRefund({ transactions: [{ ...ok, amount: "200.00", currency: "USD" }, { ...ok, amount: "20.00", currency: "USD" }, { ...ok, status: "failure", amount: "5.00", currency: "USD" }] }), "JPY", { amount: 33000n, currency: "JPY" }],
+    ])("%s", (_name, body, shopCurrency, expected) => {
+      expect(parseRefundWebhook(body, { shopCurrency })).toMatchObject(expected);
+    });
+
+    it.each<[string, Record<string, unknown>, string | undefined, string]>([
+      ["currency null and no hint, shop currency not passed", { ...noHints, transactions: [{ ...ok, amount: "1500", currency: null }] }, undefined, "the shop's currency is unknown"],
+      ["a transaction's currency alone does not tell the shop's", { ...noHints, transactions: [{ ...ok, amount: "1500", currency: "USD" }] }, undefined, "the shop's currency is unknown"],
+      ["USD paid back that no set adds up to", jpyRefund({ transactions: [{ ...ok, amount: "50.00", currency: "USD" }] }), "JPY", "50.00 USD paid back, and the refund's JPY shop_money sets do not add up to it"],
+      ["CAD paid back, the sets presented in USD", { ...base, transactions: [{ ...ok, amount: "12.00", currency: "CAD" }] }, undefined, "12.00 CAD paid back, and the refund's USD shop_money sets do not add up to it"],
+      ["the sets in another shop currency than the Shop row's", jpyRefund({ transactions: [{ ...ok, amount: "220.00", currency: "USD" }] }), "EUR", "220.00 USD paid back, and the refund's EUR shop_money sets do not add up to it"],
+      ["paid back in two currencies", jpyRefund({ transactions: [{ ...ok, amount: "220.00", currency: "USD" }, { ...ok, amount: "100", currency: "JPY" }] }), "JPY", "paid back in several currencies (220.00 USD among them)"],
+    ])("unpriced, not refused: %s", (_name, body, shopCurrency, reason) => {
+      const refund = parseRefundWebhook(body, { shopCurrency });
+      expect(refund).toMatchObject({ gid: "gid://shopify/Refund/890088186047892319", amount: null, currency: null });
+      expect(refund.amount === null && refund.reason).toContain(reason);
+    });
+
+    it.each<[string, Record<string, unknown>, string | undefined, string]>([
+      ["a negative transaction", { ...base, transactions: [{ ...ok, amount: "-75.00", currency: "USD" }] }, undefined, "transactions[0].amount: must not be negative"],
+      ["a negative line subtotal", jpyRefund({ refund_line_items: [{ subtotal_set: jpyUsd("-33000", "-220.00") }] }), "JPY", "refund_line_items[0].subtotal_set: must not be negative"],
+      ["a presentment amount that is not a number", jpyRefund({ refund_line_items: [{ subtotal_set: jpyUsd("33000", "lots") }] }), "JPY", "refund_line_items[0].subtotal_set.presentment_money.amount: expected a decimal string"],
+      ["sen on a yen amount", jpyRefund({ refund_line_items: [{ subtotal_set: jpyUsd("33000.5", "220.00") }] }), "JPY", 'refund_line_items[0].subtotal_set.shop_money.amount: JPY has 0 decimal places; "33000.5" has more'],
+      ["currency null read in the shop's USD, too precise", { ...noHints, transactions: [{ ...ok, amount: "1.005", currency: null }] }, "USD", 'transactions[0].amount: USD has 2 decimal places; "1.005" has more'],
+      ["a successful transaction without amount", { ...base, transactions: [{ ...ok, currency: "USD" }] }, undefined, "transactions[0].amount: required"],
+    ])("bad input is still a PayloadError: %s", (_name, body, shopCurrency, message) => {
+      expect(payloadError(() => parseRefundWebhook(body, { shopCurrency })).message).toBe(message);
+    });
   });
 
   it("a refund without money (restock only) is 0; created_at falls back to processed_at", () => {
