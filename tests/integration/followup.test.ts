@@ -13,6 +13,7 @@ import { journeyDefinitionJson, replenishmentDefinitionJson, defaultReplenishmen
 import { learnIntervals, planFollowUps, retryDelayMs, sendDueMail } from "~/services/followup/scheduler.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { action as consentUpdate } from "~/routes/webhooks.customers.email_marketing_consent_update";
+import { action as appUninstalled } from "~/routes/webhooks.app.uninstalled";
 import { bulkCustomerRef } from "~/shopify/bulk-operations";
 import { FOLLOW_UP_DUE_TRIGGER } from "~/domain/flow-payloads";
 import { closeMailTransports } from "~/mail/transport.server";
@@ -252,6 +253,19 @@ describe("follow-up journeys", () => {
     await prisma.customer.update({ where: { id: c.id }, data: { emailMarketingConsent: "UNSUBSCRIBED" } });
     expect(await send(prisma, new Date("2026-10-23T01:00:00Z"))).toMatchObject({ skipped: 1, sent: 0 });
     expect(await prisma.mailSend.findFirstOrThrow()).toMatchObject({ status: "skipped", error: "unsubscribed" });
+  });
+
+  it("sends nothing after app/uninstalled, also mails planned before it, and says why", async () => {
+    const { prisma, drain } = await app();
+    await enableFirstJourney(prisma);
+    await customer(prisma, 1, [T0]);
+    expect((await planFollowUps(prisma, SHOP, new Date("2026-10-22T17:00:00Z"))).scheduled).toEqual({ "journey:first": 1 });
+    const uninstalled = await appUninstalled({ request: webhookRequest({ topic: "app/uninstalled", shop: SHOP, body: { id: 1, domain: SHOP } }), params: {}, context: {} });
+    expect(uninstalled.status).toBe(200);
+    await drain();
+    expect(await send(prisma, new Date("2026-10-23T01:00:00Z"))).toMatchObject({ claimed: 1, sent: 0, skipped: 1 });
+    expect(smtp.received).toHaveLength(0);
+    expect(await prisma.mailSend.findFirstOrThrow()).toMatchObject({ status: "skipped", error: "uninstalled" });
   });
 
   it("records the holdout as held and never sends it", async () => {

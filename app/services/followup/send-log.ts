@@ -28,6 +28,7 @@ export const SKIP_REASONS = [
   "campaign-disabled",
   "campaign-changed",
   "reference-gone",
+  "uninstalled",
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -41,6 +42,7 @@ const SKIP_TEXT: Record<SkipReason, Localized> = {
   "campaign-disabled": { en: "Not sent: the campaign was turned off.", ja: "未送信：キャンペーンが無効になりました。" },
   "campaign-changed": { en: "Not sent: the journey's mails were changed.", ja: "未送信：シナリオのメールが変更されました。" },
   "reference-gone": { en: "Not sent: the order it followed up was cancelled or removed.", ja: "未送信：対象の注文がキャンセルまたは削除されました。" },
+  uninstalled: { en: "Not sent: the app was uninstalled from the shop.", ja: "未送信：アプリがアンインストールされました。" },
 };
 
 /** MailSend.error of a "failed" row (or of a "scheduled" row waiting for a retry): a MailFailureKind or "max-attempts". */

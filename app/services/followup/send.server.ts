@@ -196,6 +196,8 @@ async function record(prisma: PrismaClient, outcomes: Outcome[], lease: Date, no
 }
 
 interface ShopSendContext {
+  /** app/uninstalled arrived: nothing more is sent, although the rows stay until shop/redact. */
+  uninstalled: boolean;
   settings: ShopMailSettings | null;
   settingsError: string | null;
   timeZone: string;
@@ -207,7 +209,7 @@ interface ShopSendContext {
 
 async function shopSendContext(prisma: PrismaClient, shop: string, keyring: () => Keyring): Promise<ShopSendContext> {
   const [shopRow, tierRows, campaigns] = await Promise.all([
-    prisma.shop.findUnique({ where: { shop }, select: { ianaTimezone: true, currency: true, locale: true } }),
+    prisma.shop.findUnique({ where: { shop }, select: { ianaTimezone: true, currency: true, locale: true, uninstalledAt: true } }),
     prisma.rankTier.findMany({ where: { shop }, orderBy: { position: "asc" } }),
     prisma.campaign.findMany({ where: { shop }, select: { key: true, enabled: true, definition: true } }),
   ]);
@@ -219,6 +221,7 @@ async function shopSendContext(prisma: PrismaClient, shop: string, keyring: () =
     settingsError = error instanceof Error ? error.message : String(error);
   }
   return {
+    uninstalled: Boolean(shopRow?.uninstalledAt),
     settings,
     settingsError,
     timeZone: shopRow?.ianaTimezone || DEFAULT_TIME_ZONE,
@@ -297,6 +300,11 @@ export async function sendDueMail(prisma: PrismaClient, now: Date, options: Send
       let contextPromise = contexts.get(shop);
       if (!contextPromise) contexts.set(shop, (contextPromise = shopSendContext(prisma, shop, keyring)));
       const context = await contextPromise;
+      if (context.uninstalled) {
+        // Planning stops at app/uninstalled (plan.server.ts); mails planned before it stop here.
+        for (const row of rows) outcomes.push({ id: row.id, status: "skipped", error: "uninstalled" });
+        continue;
+      }
       const settings = context.settings;
       if (!settings || context.settingsError) {
         // The password no longer opens (key changed) or the settings vanished: pause, keep the rows.
