@@ -10,6 +10,7 @@ import {
   parseCustomersDataRequest,
   parseCustomersRedact,
   parseEmailMarketingConsentUpdate,
+  parseShopRedact,
   parseShopUpdate,
   parseOrderWebhook,
   parseRefundWebhook,
@@ -187,6 +188,7 @@ async function prepare(
     }
     case "customers/redact": {
       const request = parseCustomersRedact(body);
+      sameShop(shop, request.shopDomain);
       return async (tx) => {
         if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now(), request.ordersToRedact);
         return null;
@@ -207,9 +209,11 @@ async function prepare(
       // Tokui keeps only order history and a customer's name, email and country; the request
       // is recorded here, and `npm run tokui -- customer-data` prints what to send.
       const request = parseCustomersDataRequest(body);
+      sameShop(shop, request.shopDomain);
       return async () => `data request ${request.dataRequestId} for ${request.customerGid ?? "unknown customer"}`;
     }
     case "shop/redact":
+      sameShop(shop, parseShopRedact(body).shopDomain);
       return async (tx) => {
         await deleteShopData(tx, shop);
         return null;
@@ -241,4 +245,12 @@ async function prepare(
     default:
       return async () => `no handler for topic ${topic}`;
   }
+}
+
+/**
+ * A compliance body names its shop; the acknowledgement refuses one that is not the header's
+ * (receive-webhook.server.ts). Events stored before that check get the same answer here.
+ */
+function sameShop(shop: string, shopDomain: string): void {
+  if (shopDomain !== shop) throw new PayloadError(`shop_domain ${shopDomain} is not the event's shop ${shop}`);
 }

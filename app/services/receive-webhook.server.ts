@@ -5,7 +5,7 @@ import { parseWebhookJson } from "../shopify/payloads";
 import { verifyShopifyWebhook } from "../shopify/webhook-signature";
 import type { OrderSnapshot } from "../domain/types";
 import { forgetParsedOrder, rememberParsedOrder } from "./parsed-orders.server";
-import { ORDER_TOPICS, WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-topics";
+import { ORDER_TOPICS, SHOP_DOMAIN_TOPICS, WEBHOOK_TOPICS, normalizeTopic, type WebhookTopic } from "./webhook-topics";
 
 /**
  * The whole of a webhook route: verify Shopify's HMAC, check the payload, store it once
@@ -27,16 +27,22 @@ export async function receiveWebhook(request: Request, routeTopic: WebhookTopic)
   }
 
   let resourceGid: string | null = null;
-  let parsed: { gid?: unknown };
+  let parsed: { gid?: unknown; shopDomain?: unknown };
   try {
     // Our own parse of the raw body: JSON.parse would round ids above 2^53.
-    parsed = WEBHOOK_TOPICS[routeTopic](parseWebhookJson(rawBody)) as { gid?: unknown };
+    parsed = WEBHOOK_TOPICS[routeTopic](parseWebhookJson(rawBody)) as { gid?: unknown; shopDomain?: unknown };
     resourceGid = typeof parsed.gid === "string" ? parsed.gid : null;
   } catch (error) {
     // Permanent: retrying the same body cannot help. 400 tells Shopify the delivery failed,
     // the log and the answer say why.
     const reason = error instanceof SyntaxError ? "body is not valid JSON" : error instanceof Error ? error.message : String(error);
     return reject(400, topic, reason, shop);
+  }
+
+  // The header is not signed: a captured shop/redact body replayed under another shop's header
+  // would erase that shop. Permanent like a bad body (400), and nothing is written.
+  if (SHOP_DOMAIN_TOPICS.has(topic) && parsed.shopDomain !== shop) {
+    return reject(400, topic, `the signed body's shop_domain ${String(parsed.shopDomain)} is not the X-Shopify-Shop-Domain ${shop}`, shop);
   }
 
   const { storeWebhook, queue } = await appContext();

@@ -38,6 +38,12 @@ export type WebhookTopic = keyof typeof WEBHOOK_TOPICS;
 /** The topics whose payload is an order (parseOrderWebhook's OrderSnapshot). */
 export const ORDER_TOPICS: ReadonlySet<string> = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
 
+/**
+ * The compliance topics: their signed body names the shop (shop_domain). Shopify's HMAC covers
+ * the body only, not X-Shopify-Shop-Domain, so the two must agree before we act on either.
+ */
+export const SHOP_DOMAIN_TOPICS: ReadonlySet<string> = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
+
 export function isWebhookTopic(topic: string): topic is WebhookTopic {
   return Object.hasOwn(WEBHOOK_TOPICS, topic);
 }

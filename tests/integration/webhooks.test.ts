@@ -14,6 +14,7 @@ import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { action as customersDataRequest } from "~/routes/webhooks.customers.data_request";
 import { action as shopRedact } from "~/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "~/routes/webhooks.shop.update";
+import { processWebhookEvent } from "~/services/process-webhook.server";
 import { Prisma } from "@tokui/prisma-sqlite";
 import { app, customerByGid } from "../helpers/app";
 import { orderPayload, presentmentRefundPayload, refundPayload, fixture } from "../helpers/payloads";
@@ -60,6 +61,35 @@ describe("authenticity", () => {
     ["shop/redact", shopRedact, fixture("shop-redact.json")],
   ])("compliance topic %s answers 401 to a bad HMAC", async (topic, route, body) => {
     expect((await send(route as Action, { topic, body, hmac: "bm9wZQ==" })).status).toBe(401);
+  });
+
+  it.each([
+    ["customers/redact", customersRedact, fixture("customers-redact.json")],
+    ["customers/data_request", customersDataRequest, fixture("customers-data-request.json")],
+    ["shop/redact", shopRedact, fixture("shop-redact.json")],
+  ])("compliance topic %s refuses (400) a correctly signed body naming another shop than the header, writing nothing", async (topic, route, body) => {
+    const { drain, prisma } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9901, total: "3000", email: "hanako@example.jp" }) });
+    await drain();
+    // A body Shopify signed for tokui-dev.myshopify.com, replayed under TEST_SHOP's header (the header is not signed).
+    expect(body.shop_domain).not.toBe(TEST_SHOP);
+    const response = await send(route as Action, { topic, body });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/shop_domain tokui-dev\.myshopify\.com is not the X-Shopify-Shop-Domain tokui-test\.myshopify\.com/);
+    await drain();
+    expect(await prisma.webhookEvent.count({ where: { topic } })).toBe(0);
+    expect(await prisma.order.count({ where: { shop: TEST_SHOP } })).toBe(1);
+    expect(await customerByGid(HANAKO)).toMatchObject({ email: "hanako@example.jp", redactedAt: null });
+  });
+
+  it("the worker fails, without applying it, a stored shop/redact whose body names another shop (stored before the check)", async () => {
+    const { drain, prisma, queue } = await app();
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9902, total: "3000" }) });
+    await drain();
+    const event = await prisma.webhookEvent.create({ data: { shop: TEST_SHOP, eventId: "old-replay", topic: "shop/redact", payload: JSON.stringify(fixture("shop-redact.json")) } });
+    await expect(processWebhookEvent(prisma, queue, event.id)).rejects.toThrow(/shop_domain tokui-dev\.myshopify\.com is not the event's shop/);
+    expect(await prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: "failed" });
+    expect(await prisma.order.count({ where: { shop: TEST_SHOP } })).toBe(1);
   });
 });
 
@@ -344,7 +374,7 @@ describe("bursts", () => {
       });
     }
     await send(ordersPaid, { topic: "orders/paid", body: orderPayload({ id: 9801, customerId: 7409876540001, total: "2000", createdAt: "2026-10-11T12:00:00+09:00", updatedAt: "2026-10-11T12:05:00+09:00" }) });
-    await send(customersRedact, { topic: "customers/redact", body: { ...fixture("customers-redact.json"), customer: { id: 7409876540002 } } });
+    await send(customersRedact, { topic: "customers/redact", body: { ...fixture("customers-redact.json"), shop_domain: TEST_SHOP, customer: { id: 7409876540002 } } });
   }
 
   async function expectBurstResult() {
@@ -470,7 +500,7 @@ describe("privacy and uninstall", () => {
     const { drain } = await app();
     await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", email: "hanako@example.jp" }) });
     await drain();
-    const redact = { ...fixture("customers-redact.json"), customer: { id: 7409876543210, email: "hanako@example.jp", phone: null } };
+    const redact = { ...fixture("customers-redact.json"), shop_domain: TEST_SHOP, customer: { id: 7409876543210, email: "hanako@example.jp", phone: null } };
     expect((await send(customersRedact, { topic: "customers/redact", body: redact })).status).toBe(200);
     await drain();
     expect(await customerByGid(HANAKO)).toMatchObject({ firstName: null, lastName: null, email: null, countryCode: null, orderCount: 1 });
