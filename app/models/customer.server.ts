@@ -226,6 +226,8 @@ export async function redactCustomer(tx: Tx, shop: string, customerGid: string, 
   await deleteCustomerNotes(tx, shop, customerGid);
   // So are survey answers (free text in the customer's words), also those on the orders named.
   await deleteSurveyAnswers(tx, shop, { customerGid, orderGids: ordersToRedact });
+  // An SMTP server's reply may quote the recipient ("550 5.1.1 <hanako@…>: unknown user").
+  await tx.mailSend.updateMany({ where: { shop, customer: { shop, gid: customerGid }, smtpReply: { not: null } }, data: { smtpReply: null } });
   const result = await tx.customer.updateMany({
     where: { shop, gid: customerGid },
     data: { firstName: null, lastName: null, email: null, countryCode: null, provinceCode: null, tags: null, emailMarketingConsent: null, consentUpdatedAt: null, locale: null, redactedAt: at },

@@ -4,6 +4,7 @@ import type { OrderSnapshot } from "../domain/types";
 import { logger } from "../logger.server";
 import { ensureCustomers, redactCustomer, upsertCustomers } from "../models/customer.server";
 import { deleteShopData, ensureShop, findShopCurrency, markShopUninstalled } from "../models/shop.server";
+import { ERASED_PAYLOAD, eraseCustomerWebhookBodies } from "../models/webhook-event.server";
 import type { JobQueue } from "../queue/types";
 import {
   PayloadError,
@@ -126,7 +127,17 @@ export async function processWebhookEvent(
   now: () => Date = () => new Date(),
 ): Promise<void> {
   const event = await prisma.webhookEvent.findUnique({ where: { id: eventId } });
-  if (!event || event.status === "processed") return;
+  if (!event || event.status === "processed" || event.status === "skipped") return;
+  if (event.payload === ERASED_PAYLOAD) {
+    // customers/redact erased the body before it was applied (eraseCustomerWebhookBodies).
+    const reason = "not applied: customers/redact erased its body first";
+    await prisma.webhookEvent.updateMany({
+      where: { id: eventId, status: { not: "processed" } },
+      data: { status: "skipped", processedAt: now(), attempts: { increment: 1 }, error: reason },
+    });
+    logger.info("webhook skipped", { eventId, topic: event.topic, reason });
+    return;
+  }
   try {
     const apply = await prepare(prisma, queue, event.shop, event.topic, parseWebhookJson(event.payload), now);
     await prisma.$transaction(async (tx) => {
@@ -136,7 +147,8 @@ export async function processWebhookEvent(
       const note = await apply(tx);
       await tx.webhookEvent.updateMany({
         where: { id: eventId },
-        data: { status: "processed", processedAt: now(), attempts: { increment: 1 }, error: note },
+        // customers/redact's own body names the customer (email, phone): not kept once applied.
+        data: { status: "processed", processedAt: now(), attempts: { increment: 1 }, error: note, ...(event.topic === "customers/redact" ? { payload: ERASED_PAYLOAD } : {}) },
       });
     });
   } catch (error) {
@@ -191,7 +203,9 @@ async function prepare(
       sameShop(shop, request.shopDomain);
       return async (tx) => {
         if (request.customerGid) await redactCustomer(tx, shop, request.customerGid, now(), request.ordersToRedact);
-        return null;
+        // The raw order bodies we keep (names, email, addresses, phone) are the customer's data too.
+        const erased = await eraseCustomerWebhookBodies(tx, shop, { customerGid: request.customerGid, orderGids: request.ordersToRedact });
+        return erased > 0 ? `erased ${erased} stored webhook bodies` : null;
       };
     }
     case "customers/email_marketing_consent_update": {

@@ -9,7 +9,8 @@ import type { PrismaClient } from "../db.server";
 export async function pruneOldEvents(prisma: PrismaClient, now: Date, days: number): Promise<{ events: number; jobs: number }> {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`--days must be a whole number of days ≥ 1, got ${days}`);
   const before = new Date(now.getTime() - days * 86_400_000);
-  const events = await prisma.webhookEvent.deleteMany({ where: { status: "processed", processedAt: { lt: before } } });
+  // "skipped": an event whose body customers/redact erased before it was applied.
+  const events = await prisma.webhookEvent.deleteMany({ where: { status: { in: ["processed", "skipped"] }, processedAt: { lt: before } } });
   const jobs = await prisma.job.deleteMany({ where: { status: "done", updatedAt: { lt: before } } });
   return { events: events.count, jobs: jobs.count };
 }

@@ -14,6 +14,7 @@ import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { action as customersDataRequest } from "~/routes/webhooks.customers.data_request";
 import { action as shopRedact } from "~/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "~/routes/webhooks.shop.update";
+import { action as consentUpdate } from "~/routes/webhooks.customers.email_marketing_consent_update";
 import { processWebhookEvent } from "~/services/process-webhook.server";
 import { Prisma } from "@tokui/prisma-sqlite";
 import { app, customerByGid } from "../helpers/app";
@@ -497,13 +498,47 @@ describe("concurrency", () => {
 
 describe("privacy and uninstall", () => {
   it("customers/redact erases the customer's personal data and keeps it erased", async () => {
-    const { drain } = await app();
+    const { drain, prisma, queue } = await app();
     await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", email: "hanako@example.jp" }) });
+    await send(ordersUpdated, { topic: "orders/updated", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", email: "hanako@example.jp", updatedAt: "2026-11-02T10:00:00+09:00" }) });
+    await send(refundsCreate, { topic: "refunds/create", body: refundPayload({ id: 9602, orderId: 9601, amount: "1000", createdAt: "2026-11-03T10:00:00+09:00" }) });
+    // A guest checkout Shopify names in orders_to_redact (the sample's addresses are Hanako's).
+    await send(ordersCreate, { topic: "orders/create", body: orderPayload({ id: 6012345678901, customerId: null, total: "2000" }) });
+    const consent = { customer_id: 7409876543210, email_address: "hanako@example.jp", email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-11-01T10:00:00+09:00" } };
+    await send(consentUpdate, { topic: "customers/email_marketing_consent_update", body: consent });
+    await send(customersDataRequest, { topic: "customers/data_request", body: { ...fixture("customers-data-request.json"), shop_domain: TEST_SHOP } });
+    // Another customer's order stays as it is.
+    const taro = await send(ordersCreate, { topic: "orders/create", eventId: "taro-order", body: orderPayload({ id: 9603, customerId: 7409876549999, total: "3000", email: "taro@example.jp" }) });
+    expect(taro.status).toBe(200);
     await drain();
-    const redact = { ...fixture("customers-redact.json"), shop_domain: TEST_SHOP, customer: { id: 7409876543210, email: "hanako@example.jp", phone: null } };
+    // The mail log keeps SMTP replies, which may quote the recipient.
+    for (const [gid, address] of [[HANAKO, "hanako@example.jp"], ["gid://shopify/Customer/7409876549999", "taro@example.jp"]] as const) {
+      const { id } = (await customerByGid(gid))!;
+      await prisma.mailSend.create({
+        data: { shop: TEST_SHOP, campaignKey: "journey:first", customerId: id, referenceKey: "gid://shopify/Order/1", group: "treated", status: "failed", scheduledFor: new Date(), error: "rejected", smtpReply: `550 5.1.1 <${address}>: Recipient address rejected` },
+      });
+    }
+    // An order of Hanako's that failed to apply: its body is stored, it is erased as well.
+    const failed = await prisma.webhookEvent.create({
+      data: { shop: TEST_SHOP, eventId: "failed-order", topic: "orders/updated", resourceGid: "gid://shopify/Order/9601", payload: JSON.stringify(orderPayload({ id: 9601, total: "3000", email: "hanako@example.jp" })), status: "failed", error: "an older parser's complaint" },
+    });
+    const redact = { ...fixture("customers-redact.json"), shop_domain: TEST_SHOP, customer: { id: 7409876543210, email: "hanako@example.jp", phone: "090-1234-5678" } };
     expect((await send(customersRedact, { topic: "customers/redact", body: redact })).status).toBe(200);
     await drain();
     expect(await customerByGid(HANAKO)).toMatchObject({ firstName: null, lastName: null, email: null, countryCode: null, orderCount: 1 });
+    // No stored body names her any more — the redact request's own included; Taro's is intact.
+    const personal = /hanako|090-1234-5678|山田|花子|神南/i;
+    const events = await prisma.webhookEvent.findMany({ where: { shop: TEST_SHOP }, select: { eventId: true, topic: true, payload: true } });
+    expect(events).toHaveLength(9);
+    expect(events.filter((e) => e.eventId !== "taro-order" && personal.test(e.payload)).map((e) => e.topic)).toEqual([]);
+    expect(events.find((e) => e.eventId === "taro-order")?.payload).toMatch(/taro@example\.jp/);
+    expect(await prisma.mailSend.findMany({ orderBy: { id: "asc" }, select: { error: true, smtpReply: true } })).toEqual([
+      { error: "rejected", smtpReply: null },
+      { error: "rejected", smtpReply: expect.stringMatching(/taro@example\.jp/) },
+    ]);
+    // The failed event, tried again, is skipped with the reason instead of failing on the erased body.
+    await processWebhookEvent(prisma, queue, failed.id);
+    expect(await prisma.webhookEvent.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: "skipped", error: expect.stringMatching(/customers\/redact erased/) });
     // A later delivery carrying the old personal data does not bring it back.
     await send(ordersUpdated, { topic: "orders/updated", body: orderPayload({ id: 9601, total: "3000", firstName: "花子", updatedAt: "2026-11-09T10:00:00+09:00" }) });
     await drain();
