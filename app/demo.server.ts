@@ -4,7 +4,8 @@
  * production, where the app always has a public https SHOPIFY_APP_URL:
  *  1. TOKUI_DEMO=1 must be set explicitly;
  *  2. SHOPIFY_APP_URL must be a loopback address (env.server.ts refuses to start otherwise);
- *  3. each request must come to a loopback host.
+ *  3. each request must come to a loopback host (its Host header: a client's word);
+ *  4. `npm start` binds 127.0.0.1 with TOKUI_DEMO=1 and refuses any other HOST (scripts/serve.mjs).
  */
 export const DEMO_SHOP = "tokui-demo.myshopify.com";
 

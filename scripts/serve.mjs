@@ -98,7 +98,13 @@ app.use(getOnly(express.static(path.join(root, "build/client"), { maxAge: "1h" }
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || undefined;
+// The local demo shop (TOKUI_DEMO=1, app/demo.server.ts) answers on loopback only: its checks of
+// the request's Host header can be fooled by a client, the bind address cannot.
+if (process.env.TOKUI_DEMO === "1" && process.env.HOST && process.env.HOST !== "127.0.0.1") {
+  console.error(`[tokui] TOKUI_DEMO=1 serves on 127.0.0.1 only; HOST=${process.env.HOST} refused`);
+  process.exit(1);
+}
+const host = process.env.HOST || (process.env.TOKUI_DEMO === "1" ? "127.0.0.1" : undefined);
 // Webhook POSTs first, without Express (its request and response wrappers cost a fifth of an
 // acknowledgement); everything else through Express and Remix.
 const server = http.createServer((req, res) => {
