@@ -7,6 +7,7 @@ import {
   MAX_ATTEMPTS,
   isRetryable,
   queuesOf,
+  RetryableJobError,
   type DrainResult,
   type JobHandlers,
   type Lane,
@@ -163,6 +164,18 @@ export class PgBossJobQueue implements JobQueue {
     // pg-boss 10 fails a list of ids with one output (manager.js fail); its types list that form without data.
     const boss = this.boss as unknown as { fail(name: string, ids: string[], data: object): Promise<unknown> };
     await boss.fail(name, ids, { message: String(error) });
+    // Shopify's Retry-After (THROTTLED, 429) or a lease's end: no sooner than that, whatever
+    // pg-boss's own backoff says (the SQLite queue does the same).
+    const retryAfterMs = !permanent && error instanceof RetryableJobError ? error.retryAfterMs : undefined;
+    if (retryAfterMs !== undefined) {
+      await this.boss
+        .getDb()
+        .executeSql(
+          `UPDATE ${SCHEMA}.job SET start_after = GREATEST(start_after, now() + $3 * interval '1 millisecond')
+           WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`,
+          [name, ids, retryAfterMs],
+        );
+    }
     for (const job of jobs) {
       if (permanent || job.retryCount >= job.retryLimit) result.failed++;
       else result.retried++;
