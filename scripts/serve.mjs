@@ -6,7 +6,7 @@
  * lines), no compression for acknowledgements that have no body. Everything else goes through
  * Express and Remix. docs/decisions/0009-webhook-group-commit.md has the first measurements.
  */
-/* global process, console, setTimeout, clearTimeout, URL, Request, Response, Headers, Buffer */
+/* global process, console, setTimeout, URL, Request, Response, Headers, Buffer */
 import http from "node:http";
 import path from "node:path";
 import url from "node:url";
@@ -15,6 +15,7 @@ import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { superviseWorkerThread } from "./worker-thread-supervisor.mjs";
 
 
 process.env.NODE_ENV ??= "production";
@@ -121,40 +122,17 @@ server.listen(port, host, () => {
 
 // TOKUI_INLINE_WORKER=thread: the job worker on a thread of this process (ADR 0029), started
 // again a second after it dies (jobs are durable; a job cut off mid-way runs again).
-let workerThread;
-let stopping = false;
-const startWorkerThread = () => {
-  workerThread = new Worker(new URL("./worker-thread.mjs", import.meta.url), { workerData: { buildUrl } });
-  workerThread.on("error", (error) => console.error(`[tokui] worker thread failed: ${error?.stack ?? error}`));
-  workerThread.on("exit", (code) => {
-    workerThread = undefined;
-    if (stopping) return;
-    console.error(`[tokui] worker thread ended (exit code ${code}); starting it again in 1 s`);
-    setTimeout(startWorkerThread, 1000).unref();
-  });
-};
-if (process.env.TOKUI_INLINE_WORKER === "thread") startWorkerThread();
-
-/** Ask the worker thread to finish the jobs in hand and end; true once it has ended. */
-const stopWorkerThread = () =>
-  new Promise((resolve) => {
-    if (!workerThread) return resolve(true);
-    const thread = workerThread;
-    const timer = setTimeout(() => resolve(false), 9_000);
-    thread.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    thread.postMessage("stop");
-  });
+const workerThread =
+  process.env.TOKUI_INLINE_WORKER === "thread"
+    ? superviseWorkerThread(() => new Worker(new URL("./worker-thread.mjs", import.meta.url), { workerData: { buildUrl } }))
+    : undefined;
 
 // Stop taking requests, let those in flight finish and the worker thread's jobs in hand, then
 // exit (the queue's timers are unref'd).
 const shutdown = () => {
-  stopping = true;
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
-  void Promise.all([closed, stopWorkerThread()]).then(() => process.exit(0));
+  void Promise.all([closed, workerThread?.stop()]).then(() => process.exit(0));
   setTimeout(() => process.exit(0), 10_000).unref();
 };
 process.once("SIGTERM", shutdown);
