@@ -2,6 +2,7 @@
  * Operator command line: `npm run tokui -- <command> [options]`.
  * Uses the database named by DATABASE_URL (default: the embedded SQLite file).
  */
+import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { createDatabase, type Database } from "../db.server";
 import { createAppContext, startWorker } from "../context.server";
@@ -12,7 +13,7 @@ import { recomputeShop } from "../services/recompute.server";
 import { refreshRfm } from "../services/analytics/refresh.server";
 import { customerData } from "../services/customer-data.server";
 import { pruneOldEvents } from "../services/prune.server";
-import { redactUrl } from "../database-url";
+import { DEFAULT_DATABASE_URL, databaseKind, redactUrl, sqlitePath } from "../database-url";
 
 const USAGE = `Usage: npm run tokui -- <command> [options]
 
@@ -50,6 +51,17 @@ function shopOption(value: string | undefined): string {
   return shop;
 }
 
+const SET_UP_FIRST = "run `npm run setup` with the same DATABASE_URL first";
+
+/** Prisma's "table / column does not exist": the database was never set up, or not for this version. */
+function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (code !== "P2021" && code !== "P2022") return error.message;
+  const detail = error.message.trim().split("\n").at(-1)!.replace(/\.$/, "");
+  return `the database is not set up for this version of Tokui (${detail}): ${SET_UP_FIRST}`;
+}
+
 function jsonReplacer(_key: string, value: unknown) {
   return typeof value === "bigint" ? value.toString() : value;
 }
@@ -85,7 +97,13 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
     if (!["import", "report", "recompute", "rfm", "customer-data", "prune", "worker", "followup"].includes(command)) throw new UsageError(`unknown command "${command}"`);
     // prune and worker work across shops; every other command is about one shop.
     const shop = command === "prune" || command === "worker" ? "" : shopOption(values.shop);
-    db = createDatabase();
+    const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+    // Opening a SQLite file that is not there would create it, empty.
+    if (databaseKind(url) === "sqlite" && !fs.existsSync(sqlitePath(url))) throw new Error(`no database file ${sqlitePath(url)}: ${SET_UP_FIRST}`);
+    db = createDatabase(url);
+    // Also tells a database never set up before the queue starts (pg-boss would create its schema).
+    const shopKnown = (await db.prisma.shop.findUnique({ where: { shop }, select: { shop: true } })) !== null;
+    const unknownShop = () => new Error(`no shop ${shop} in this database (has it sent a webhook or been imported?)`);
     // The worker runs for days: its SQLite log is checkpointed on a thread (ADR 0032).
     const context = await createAppContext(db, { startWorker: false, walCheckpoints: command === "worker" });
     try {
@@ -114,6 +132,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           return result.badLines > 0 ? 1 : 0;
         }
         case "report": {
+          if (!shopKnown) throw unknownShop();
           const report = await shopReport(db.prisma, shop);
           if (values.json) {
             io.out.write(`${JSON.stringify(report, jsonReplacer)}\n`);
@@ -130,9 +149,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           return 0;
         }
         case "rfm": {
-          if (!(await db.prisma.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
-            throw new Error(`no shop ${shop} in this database (has it sent a webhook or been imported?)`);
-          }
+          if (!shopKnown) throw unknownShop();
           const started = Date.now();
           const result = await refreshRfm(db.prisma, shop, new Date());
           io.err.write(
@@ -214,7 +231,7 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
       return 2;
     }
     const where = db ? ` (database ${redactUrl(db.url)})` : "";
-    io.err.write(`tokui: ${command} failed${where}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err.write(`tokui: ${command} failed${where}: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     await db?.prisma.$disconnect();

@@ -4,6 +4,7 @@ import type { OrderSnapshot, RefundSnapshot } from "../domain/types";
 import { ensureCustomers, upsertCustomers } from "../models/customer.server";
 import { applyPendingRefunds, findOrders, saveOrderSnapshots, saveRefund, type OrderToSave, type StoredOrderState } from "../models/order.server";
 import { ensureShop, loadShopContext } from "../models/shop.server";
+import { countOrderLines } from "../models/order-line.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers, type RefreshResult } from "./customer-rank.server";
 import { markCodesRedeemed, reviewGrantsOfReversedOrders } from "./milestone-grants.server";
@@ -28,9 +29,30 @@ export async function prepareOrderIngest(prisma: PrismaClient, shop: string, sna
   }
 }
 
+/**
+ * Snapshots with the stored updated_at but more lines: that copy was imported with bad lines
+ * skipped, and the fixed file is imported again. More lines only, never fewer, so two copies of
+ * one updated_at cannot take turns.
+ */
+async function completingSnapshots(
+  tx: Tx,
+  shop: string,
+  candidates: OrderSnapshot[],
+  existing: Map<string, { id: number; sourceUpdatedAt: Date }>,
+): Promise<Set<OrderSnapshot>> {
+  if (existing.size === 0) return new Set(); // a first import: nothing stored to complete
+  const ties = candidates.filter((s) => s.lines.length > 0 && existing.get(s.gid)?.sourceUpdatedAt.getTime() === s.updatedAt.getTime());
+  if (ties.length === 0) return new Set();
+  const stored = await countOrderLines(tx, shop, ties.map((s) => existing.get(s.gid)!.id));
+  return new Set(ties.filter((s) => s.lines.length > (stored.get(existing.get(s.gid)!.id) ?? 0)));
+}
+
 export interface IngestResult {
   applied: number;
-  /** Snapshots not newer than the one stored (duplicates, late or out-of-order deliveries). */
+  /**
+   * Snapshots not newer than the one stored (duplicates, late or out-of-order deliveries); of the
+   * same updated_at, one with more lines than stored is applied (completingSnapshots).
+   */
   stale: number;
   customers: RefreshResult[];
   /** Customers whose orders changed (with deferRefresh, the caller must refresh them). */
@@ -40,7 +62,8 @@ export interface IngestResult {
 /**
  * The one path every order takes into Tokui — a webhook (a batch of one), the bulk import
  * (batches of many) and the post-purchase fetch alike. Call it inside a transaction.
- * Idempotent: a snapshot that is not newer than the stored one changes nothing.
+ * Idempotent: a snapshot that is not newer than the stored one changes nothing (except one that
+ * completes a copy imported without its bad lines, see completingSnapshots).
  * Call prepareOrderIngest first, outside the transaction.
  */
 export async function ingestOrderSnapshots(
@@ -64,9 +87,10 @@ export async function ingestOrderSnapshots(
   }
   const candidates = [...newest.values()];
   const existing = await findOrders(tx, shop, candidates.map((s) => s.gid));
+  const completing = await completingSnapshots(tx, shop, candidates, existing);
   const fresher = candidates.filter((s) => {
     const stored = existing.get(s.gid);
-    return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime();
+    return !stored || stored.sourceUpdatedAt.getTime() < s.updatedAt.getTime() || completing.has(s);
   });
   let stale = snapshots.length - fresher.length;
   // A deferred refresh also covers the customers of orders already stored: an import that

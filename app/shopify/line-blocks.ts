@@ -8,8 +8,20 @@ import fs from "node:fs";
 
 const BREAK = /\r\n|\n|\r/;
 
-/** The lines of a text stream (utf8 text, or bytes decoded as utf8), in blocks. */
+/**
+ * The lines of a text stream (utf8 text, or bytes decoded as utf8), in blocks. A byte order mark
+ * at the start is dropped: editors on Windows add one, and it would make line 1 invalid JSON.
+ */
 export async function* lineBlocks(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
+  let first = true;
+  for await (const block of splitLines(input)) {
+    if (first && block[0]!.startsWith("\uFEFF")) block[0] = block[0]!.slice(1);
+    first = false;
+    yield block;
+  }
+}
+
+async function* splitLines(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
   let rest = "";
   let restBytes: Buffer | null = null;
   for await (const piece of input) {

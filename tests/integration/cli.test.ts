@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "~/cli/tokui";
 import { recomputeShop } from "~/services/recompute.server";
 import { ingestOrderSnapshots, prepareOrderIngest } from "~/services/ingest-order.server";
@@ -21,6 +22,21 @@ async function tokui(...argv: string[]) {
   let err = "";
   const code = await runCli(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
   return { code, out, err };
+}
+
+/** Each stored order's line items (numeric part of the gid), by order name. */
+async function storedLines(): Promise<Record<string, string[]>> {
+  const { prisma } = await app();
+  const orders = await prisma.order.findMany({ where: { shop: SHOP }, select: { name: true, lines: { select: { gid: true } } }, orderBy: { name: "asc" } });
+  return Object.fromEntries(orders.map((o) => [o.name, o.lines.map((l) => l.gid.replace("gid://shopify/LineItem/", "")).sort()]));
+}
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-cli-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
 }
 
 beforeEach(async () => {
@@ -88,8 +104,56 @@ describe("tokui import", () => {
     expect(reported).toEqual([3, 5, 6, 9, 10, 12, 13, 15]);
     expect(result.err).toMatch(/^line 3: invalid JSON \(skipped\)$/m);
     expect(result.err).toMatch(/8 bad lines skipped/);
-    const { prisma } = await app();
-    expect(await prisma.order.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+    expect(await storedLines()).toEqual({
+      "#2001": ["15012345680001", "15012345680003"],
+      "#2003": ["15012345680007"],
+      "#2004": [],
+    });
+  });
+
+  it("brings back lines a first import skipped once the file is fixed; customers are counted once", async () => {
+    const good = fs.readFileSync(GOOD, "utf8").split("\n");
+    const broken = [...good];
+    broken[1] = broken[1]!.replace('"quantity":2', '"quantity":"two"'); // #1001's first line item
+    broken[4] = broken[4]!.slice(0, 40); // #1002's line item, cut off
+    broken[7] = ""; // #1003's line item, scattered after #1004 as with groupObjects: false
+    broken.splice(9, 0, good[7]!);
+    const file = tmpFile("orders-bad-lines.jsonl", broken.join("\n"));
+
+    const first = await tokui("import", "--shop", SHOP, "--file", file);
+    expect(first.code).toBe(1);
+    expect(first.err).toMatch(/imported 5 orders \(5 new or newer, 0 unchanged\) .*; 3 bad lines skipped/);
+    expect(first.err).toMatch(/^line 10: orphan line item \(parent gid:\/\/shopify\/Order\/6012345670003\): its order is on line 7, not directly before it \(was the bulk operation run with groupObjects: true\?\) \(skipped\)$/m);
+    expect(await storedLines()).toEqual({ "#1001": ["15012345670002"], "#1002": [], "#1003": [], "#1004": [], "#1005": ["15012345670005"] });
+
+    const fixed = await tokui("import", "--shop", SHOP, "--file", GOOD);
+    expect(fixed.code).toBe(0);
+    expect(fixed.err).toMatch(/imported 5 orders \(3 new or newer, 2 unchanged\)/);
+    const complete = {
+      "#1001": ["15012345670001", "15012345670002"],
+      "#1002": ["15012345670003"],
+      "#1003": ["15012345670004"],
+      "#1004": [],
+      "#1005": ["15012345670005"],
+    };
+    expect(await storedLines()).toEqual(complete);
+    expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n, rankKey: "first" });
+    expect(await customerByGid("gid://shopify/Customer/7409876543299", SHOP)).toMatchObject({ orderCount: 2, lifetimeSpent: 9900n, rankKey: "second" });
+    expect(JSON.parse((await tokui("report", "--shop", SHOP, "--json")).out)).toMatchObject({ customers: 2, orders: 4, revenue: "17640" });
+
+    // The broken file again: a copy with fewer lines at the same updated_at never replaces it.
+    const again = await tokui("import", "--shop", SHOP, "--file", file);
+    expect(again.err).toMatch(/imported 5 orders \(0 new or newer, 5 unchanged\)/);
+    expect(await storedLines()).toEqual(complete);
+  });
+
+  it("reads a file that starts with a UTF-8 byte order mark", async () => {
+    const file = tmpFile("orders-bom.jsonl", `\uFEFF${fs.readFileSync(GOOD, "utf8")}`);
+    const result = await tokui("import", "--shop", SHOP, "--file", file);
+    expect(result.err).toMatch(/imported 5 orders \(5 new or newer, 0 unchanged\) .*; 0 bad lines skipped/);
+    expect(result.code).toBe(0);
+    expect(Object.keys(await storedLines())).toHaveLength(5);
+    expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n });
   });
 
   it("says clearly when the file does not exist", async () => {
@@ -224,9 +288,75 @@ describe("bad use gets a clear error", () => {
     expect(result.err).toMatch(/Usage: npm run tokui/);
   });
 
+  it.each(["report", "report --json", "rfm", "recompute"])("tokui %s of an unknown shop says so", async (command) => {
+    const result = await tokui(...command.split(" "), "--shop", "nobody.myshopify.com");
+    expect(result.code).toBe(1);
+    expect(result.out).toBe("");
+    expect(result.err).toMatch(/no shop nobody\.myshopify\.com in this database/);
+  });
+
   it("recompute of an unknown shop says so", async () => {
     const result = await tokui("recompute", "--shop", "nobody.myshopify.com");
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/no shop nobody\.myshopify\.com in this database/);
+  });
+});
+
+describe("a database that was never set up", () => {
+  async function withDatabaseUrl(url: string, run: () => Promise<void>) {
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = url;
+    try {
+      await run();
+    } finally {
+      process.env.DATABASE_URL = saved;
+    }
+  }
+  const setUpFirst =
+    /^tokui: report failed \(database .*\): the database is not set up for this version of Tokui \(The table `(main|public)\.Shop` does not exist in the current database\): run `npm run setup` with the same DATABASE_URL first\n$/;
+
+  it("a SQLite file that does not exist: says to run npm run setup, and leaves no empty file behind", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-cli-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "never-set-up.db");
+    await withDatabaseUrl(`file:${file}`, async () => {
+      const result = await tokui("report", "--shop", SHOP);
+      expect(result.err).toMatch(/^tokui: report failed: no database file .*never-set-up\.db: run `npm run setup` with the same DATABASE_URL first\n$/);
+      expect(result.code).toBe(1);
+    });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("an empty SQLite file: says to run npm run setup", async () => {
+    const file = tmpFile("empty.db", "");
+    await withDatabaseUrl(`file:${file}`, async () => {
+      const result = await tokui("report", "--shop", SHOP);
+      expect(result.err).toMatch(setUpFirst);
+      expect(result.code).toBe(1);
+    });
+  });
+
+  it.runIf(process.env.TOKUI_TEST_DB === "postgresql")("an empty PostgreSQL database: says to run npm run setup, and creates nothing in it", async () => {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const name = `tokui_empty_${process.pid}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      await withDatabaseUrl(url.toString(), async () => {
+        const result = await tokui("report", "--shop", SHOP);
+        expect(result.err).toMatch(setUpFirst);
+        expect(result.code).toBe(1);
+      });
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      const schemas = await client.query("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public')");
+      await client.end();
+      expect(schemas.rows).toEqual([]); // no pg-boss schema either
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

@@ -70,6 +70,8 @@ describe.runIf(DB_KIND === "sqlite")("SQLite query plans of the ingest path", ()
     expect((await send(refundsCreate, { topic: "refunds/create", body: refund })).status).toBe(200);
     await drain();
     await importOrdersJsonl(db, queue, path.join(process.cwd(), "tests/fixtures/bulk/orders.jsonl"), { shop: TEST_SHOP });
+    // Again: the same updated_at makes the import compare the stored orders' line counts.
+    await importOrdersJsonl(db, queue, path.join(process.cwd(), "tests/fixtures/bulk/orders.jsonl"), { shop: TEST_SHOP });
 
     const file = db.url.replace(/^file:/, "");
     const explain = new Database(file, { readonly: true });

@@ -126,7 +126,9 @@ describe("bulk order JSONL assembler", () => {
       },
       {
         lineNumber: 9,
-        message: "orphan line item (parent gid://shopify/Order/6012345680001): it does not follow its order",
+        message:
+          "orphan line item (parent gid://shopify/Order/6012345680001): its order is on line 1, not directly before it " +
+          "(was the bulk operation run with groupObjects: true?)",
       },
       { lineNumber: 10, message: "line item: quantity: expected number, got string" },
       { lineNumber: 12, message: "neither an Order nor a LineItem (no gid://shopify/Order/ id, no __parentId)" },
@@ -149,7 +151,43 @@ describe("bulk order JSONL assembler", () => {
   it("a line item before any order is an orphan", () => {
     const item = jsonl("orders.jsonl").split("\n")[1]!;
     expect(assemble(item).errors).toEqual([
-      { lineNumber: 1, message: "orphan line item (parent gid://shopify/Order/6012345670001): it does not follow its order" },
+      {
+        lineNumber: 1,
+        message:
+          "orphan line item (parent gid://shopify/Order/6012345670001): its order is not before it in the file " +
+          "(was the bulk operation run with groupObjects: true?)",
+      },
+    ]);
+  });
+
+  it("tells a line item whose order came earlier from one whose order never came (groupObjects: false scatters them)", () => {
+    const [order1001, item1, item2, , , , order1003, item4, order1004] = jsonl("orders.jsonl").split("\n");
+    const hint = "(was the bulk operation run with groupObjects: true?)";
+    // #1003's line item before its order and again later, #1001's second line item after #1003.
+    const { orders, errors } = assemble([order1001, item1, item4, order1003, item2, order1004, item4].join("\n"));
+    expect(orders.map((o) => [o.name, lineGids(o)])).toEqual([
+      ["#1001", ["15012345670001"]],
+      ["#1003", []],
+      ["#1004", []],
+    ]);
+    expect(errors).toEqual([
+      { lineNumber: 3, message: `orphan line item (parent gid://shopify/Order/6012345670003): its order is not before it in the file ${hint}` },
+      { lineNumber: 5, message: `orphan line item (parent gid://shopify/Order/6012345670001): its order is on line 1, not directly before it ${hint}` },
+      { lineNumber: 7, message: `orphan line item (parent gid://shopify/Order/6012345670003): its order is on line 4, not directly before it ${hint}` },
+    ]);
+  });
+
+  it("remembers where every order was, however many", () => {
+    const order = jsonl("orders.jsonl").split("\n")[8]!; // #1004, no line items
+    const item = jsonl("orders.jsonl").split("\n")[1]!;
+    const many = Array.from({ length: 3000 }, (_, i) => order.replace("6012345670004", String(5000000 + i)));
+    const orphanOf = (i: number) => item.replace("6012345670001", String(5000000 + i));
+    const { orders, errors } = assemble([...many, orphanOf(0), orphanOf(2998), orphanOf(3000)].join("\n"));
+    expect(orders).toHaveLength(3000);
+    expect(errors.map((e) => e.message.replace(/ \(was .*\)$/, ""))).toEqual([
+      "orphan line item (parent gid://shopify/Order/5000000): its order is on line 1, not directly before it",
+      "orphan line item (parent gid://shopify/Order/5002998): its order is on line 2999, not directly before it",
+      "orphan line item (parent gid://shopify/Order/5003000): its order is not before it in the file",
     ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   isInputType,
   parse,
 } from "graphql";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as documents from "~/shopify/graphql/documents";
 import { ORDERS_BULK_QUERY } from "~/shopify/bulk-import";
@@ -44,6 +45,19 @@ describe("Admin GraphQL documents (2026-04 schema)", () => {
 
   it.each(allDocuments)("%s uses no deprecated field or argument", (_name, doc) => {
     expect(validateAdminDocument(doc, [NoDeprecatedCustomRule])).toEqual([]);
+  });
+
+  it("bulk exports group line items under their order (groupObjects defaults to false), also in the README's mutation", () => {
+    // The import reads an order's line items from the lines right after it (bulk-import.ts).
+    const argument = /bulkOperationRunQuery\(query: \$query, groupObjects: true\)/;
+    expect(documents.BULK_OPERATION_RUN_QUERY).toMatch(argument);
+    const run = adminSchema().getMutationType()!.getFields().bulkOperationRunQuery!;
+    expect(run.args.find((a) => a.name === "groupObjects")?.defaultValue).toBe(false);
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((doc) => doc.includes("bulkOperationRunQuery"));
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toMatch(argument);
+    expect(validateAdminDocument(blocks[0]!)).toEqual([]);
   });
 
   it("reports a misspelled field (negative control)", () => {

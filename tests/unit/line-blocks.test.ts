@@ -59,6 +59,18 @@ describe("lineBlocks: the lines readline gives", () => {
     }
   });
 
+  it("drops a UTF-8 byte order mark at the start of the text, wherever the pieces are cut", async () => {
+    const text = '\uFEFF{"id":1}\n\uFEFF{"id":2}\n';
+    const bytes = Buffer.from(text);
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    // Only the first: a BOM further on is part of its line (and reported as bad JSON there).
+    const expected = ['{"id":1}', '\uFEFF{"id":2}'];
+    expect(await viaBlocks([bytes])).toEqual(expected);
+    for (let cut = 1; cut < bytes.length; cut++) expect(await viaBlocks([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
+    expect(await viaBlocks([...bytes].map((b) => Buffer.from([b])))).toEqual(expected);
+    expect(await viaBlocks([text.slice(0, 1), text.slice(1)])).toEqual(expected);
+  });
+
   it("hands over many lines per block", async () => {
     const text = Array.from({ length: 5000 }, (_, i) => `{"n":${i}}\n`).join("");
     const blocks: string[][] = [];
