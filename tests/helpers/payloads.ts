@@ -85,17 +85,22 @@ export interface RefundScenario {
   createdAt: string;
 }
 
+/** A refund's ids and times as Shopify writes them. */
+const refundIds = (s: { id: number; orderId: number; createdAt: string }) => ({
+  id: s.id,
+  admin_graphql_api_id: `gid://shopify/Refund/${s.id}`,
+  order_id: s.orderId,
+  created_at: s.createdAt,
+  processed_at: s.createdAt,
+});
+
 export function refundPayload(s: RefundScenario): Record<string, unknown> {
   const base = fixture("refunds-create.json");
   const currency = s.currency ?? "JPY";
   const transaction = (base.transactions as Record<string, unknown>[])[0]!;
   return {
     ...base,
-    id: s.id,
-    admin_graphql_api_id: `gid://shopify/Refund/${s.id}`,
-    order_id: s.orderId,
-    created_at: s.createdAt,
-    processed_at: s.createdAt,
+    ...refundIds(s),
     refund_line_items: [],
     order_adjustments: [],
     total_duties_set: money("0", currency),
@@ -142,11 +147,7 @@ export function presentmentRefundPayload(s: PresentmentRefundScenario): Record<s
   });
   return {
     ...base,
-    id: s.id,
-    admin_graphql_api_id: `gid://shopify/Refund/${s.id}`,
-    order_id: s.orderId,
-    created_at: s.createdAt,
-    processed_at: s.createdAt,
+    ...refundIds(s),
     total_duties_set: both("0", "0.00"),
     total_additional_fees_set: both("0", "0.00"),
     order_adjustments: [],

@@ -64,15 +64,18 @@ async function ingest(order: OrderSnapshot) {
   return prisma.$transaction((tx) => ingestOrderSnapshots(tx, queue, SHOP, [order], { source: "orders/updated", now: new Date("2026-11-02T00:00:00Z") }));
 }
 
-/** `first` reads the stored order and is held open; `second` runs meanwhile; then `first` goes on. */
-async function race(first: OrderSnapshot, second: OrderSnapshot) {
+/**
+ * `first` (whose findOrders is the next) reads the stored order and is held open; `second` runs
+ * meanwhile; then `first` goes on.
+ */
+async function race(first: () => Promise<unknown>, second: () => Promise<unknown>) {
   let entered!: () => void;
   let release!: () => void;
   const inside = new Promise<void>((resolve) => (entered = resolve));
   pause.next = { entered, held: new Promise<void>((resolve) => (release = resolve)) };
-  const firstDone = ingest(first);
+  const firstDone = first();
   await inside;
-  const secondDone = ingest(second);
+  const secondDone = second();
   // Without a lock (PostgreSQL) the second commits now; with one, or on SQLite, it waits.
   await Promise.race([secondDone.catch(() => undefined), sleep(300)]);
   release();
@@ -96,7 +99,10 @@ describe.each([
     await prepareOrderIngest(prisma, SHOP, [older]);
     if (storedBefore) await ingest(snapshot("2026-11-01T01:00:00Z", 1000n, [9], customer));
 
-    const outcomes = await race(first, second);
+    const outcomes = await race(
+      () => ingest(first),
+      () => ingest(second),
+    );
 
     expect(outcomes.map((o) => (o.status === "rejected" ? String(o.reason) : o.status))).toEqual(["fulfilled", "fulfilled"]);
     const order = await prisma.order.findUniqueOrThrow({
@@ -125,16 +131,10 @@ describe("a refund while a newer snapshot of its order is being written", () => 
     await prepareOrderIngest(prisma, SHOP, [stored]);
     await ingest(stored);
 
-    let entered!: () => void;
-    let release!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    pause.next = { entered, held: new Promise<void>((resolve) => (release = resolve)) };
-    const snapshotDone = ingest(edited);
-    await inside;
-    const refundDone = prisma.$transaction((tx) => ingestRefund(tx, queue, SHOP, refund, { source: "refunds/create", now: new Date("2026-11-02T00:00:00Z") }));
-    await Promise.race([refundDone.catch(() => undefined), sleep(300)]);
-    release();
-    const outcomes = await Promise.allSettled([snapshotDone, refundDone]);
+    const outcomes = await race(
+      () => ingest(edited),
+      () => prisma.$transaction((tx) => ingestRefund(tx, queue, SHOP, refund, { source: "refunds/create", now: new Date("2026-11-02T00:00:00Z") })),
+    );
 
     expect(outcomes.map((o) => (o.status === "rejected" ? String(o.reason) : o.status))).toEqual(["fulfilled", "fulfilled"]);
     const order = await prisma.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid: GID } }, include: { customer: true } });
