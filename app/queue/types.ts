@@ -119,9 +119,14 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
-/** Exponential backoff: 2s, 4s, 8s … capped at 10 minutes. */
+/** Exponential backoff: 2s, 4s, 8s … capped at an hour. */
 export function backoffMs(attempt: number): number {
-  return Math.min(2 ** attempt * 1000, 10 * 60 * 1000);
+  return Math.min(2 ** attempt * 1000, 60 * 60 * 1000);
 }
 
-export const MAX_ATTEMPTS = 12;
+/**
+ * Runs of a job before it fails for good. With backoffMs, a job retries for ~5 hours on SQLite
+ * (pg-boss's uncapped backoff: about a day), so a Shopify incident of a few hours loses no rank
+ * sync, consent update or reward; 12 attempts at a 10-minute cap gave up after 37 minutes.
+ */
+export const MAX_ATTEMPTS = 16;
