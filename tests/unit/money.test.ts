@@ -89,6 +89,44 @@ describe("toMinorUnits", () => {
   });
 });
 
+describe("toMinorUnits on generated amounts", () => {
+  // The general rule, written plainly: what the fast path for unsigned amounts must agree with.
+  const expected = (text: string, digits: number): bigint | "throws" => {
+    const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
+    if (!match) return "throws";
+    const fraction = match[2] ?? "";
+    if (/[1-9]/.test(fraction.slice(digits))) return "throws";
+    return BigInt(match[1]! + fraction.slice(0, digits).padEnd(digits, "0"));
+  };
+  let seed = 42;
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const digitString = (length: number) => Array.from({ length }, () => "0123456789"[random(10)]).join("");
+  const amounts = Array.from({ length: 3000 }, () => {
+    const whole = digitString(1 + random(19));
+    const form = random(6);
+    if (form === 0) return whole;
+    if (form === 1) return `${whole}.${"0".repeat(1 + random(4))}`; // zeros past the precision
+    if (form === 2) return `${whole}.${digitString(1 + random(5))}`;
+    if (form === 3) return `${whole}.${digitString(random(3))}${"0".repeat(random(3))}`; // may end in "."
+    if (form === 4) return `.${digitString(1 + random(3))}`;
+    return `${whole}${".x "[random(3)]}${digitString(random(3))}`;
+  });
+
+  it.each(["JPY", "USD", "BHD", "CLF"])("agree with the general rule in %s", (currency) => {
+    const digits = { JPY: 0, USD: 2, BHD: 3, CLF: 4 }[currency]!;
+    for (const amount of amounts) {
+      const want = expected(amount, digits);
+      if (want === "throws") expect(() => toMinorUnits(amount, currency), amount).toThrow(MoneyError);
+      else expect(toMinorUnits(amount, currency), amount).toBe(want);
+    }
+  });
+
+  it("checks the amount before the currency, as the general path words it", () => {
+    expect(() => toMinorUnits("abc", "XX")).toThrow(/not a decimal amount/);
+    expect(() => toMinorUnits("12", "XX")).toThrow(/not an ISO 4217 currency code/);
+  });
+});
+
 describe("formatMinorUnits", () => {
   it.each<[bigint, string, string]>([
     [1980n, "JPY", "1980"],
