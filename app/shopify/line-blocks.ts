@@ -5,6 +5,8 @@
  * line numbers stay what they were.
  */
 import fs from "node:fs";
+import { pipeline } from "node:stream";
+import zlib from "node:zlib";
 
 const BREAK = /\r\n|\n|\r/;
 
@@ -73,7 +75,37 @@ function decodeLines(bytes: Buffer, lines: string[]): number {
   return start;
 }
 
-export const fileLineBlocks = (file: string) => lineBlocks(fs.createReadStream(file, { highWaterMark: 256 * 1024 }));
+/**
+ * The lines of a file: JSONL as Shopify's bulk operation writes it, or gzipped (a `.jsonl.gz`
+ * kept or sent that way), told by gzip's magic bytes rather than by the name.
+ */
+export function fileLineBlocks(file: string): AsyncGenerator<string[]> {
+  if (fs.statSync(file).isDirectory()) throw new Error(`${file} is a folder, not a JSONL file`);
+  const bytes = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  if (!isGzip(file)) return lineBlocks(bytes);
+  const text = pipeline(bytes, zlib.createGunzip({ chunkSize: 256 * 1024 }), () => undefined);
+  return lineBlocks(gunzipErrorsExplained(text, file));
+}
+
+function isGzip(file: string): boolean {
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(file, "r");
+  try {
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** zlib says "unexpected end of file" or "incorrect header check": say which file and what it means. */
+async function* gunzipErrorsExplained(text: AsyncIterable<Buffer>, file: string): AsyncGenerator<Buffer> {
+  try {
+    yield* text;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${file} is gzipped but damaged or cut short (${message}); batches committed before stay, and importing a repaired file again is safe`);
+  }
+}
 
 /**
  * Lines that arrive one at a time (the backfill's download), each its own block: a batch is

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import pg from "pg";
 import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "~/cli/tokui";
@@ -154,6 +155,35 @@ describe("tokui import", () => {
     expect(result.code).toBe(0);
     expect(Object.keys(await storedLines())).toHaveLength(5);
     expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n });
+  });
+
+  it("reads a gzipped export, told by its bytes, not its name", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-cli-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "orders.jsonl");
+    fs.writeFileSync(file, zlib.gzipSync(fs.readFileSync(GOOD)));
+    const result = await tokui("import", "--shop", SHOP, "--file", file);
+    expect(result.err).toMatch(/imported 5 orders \(5 new or newer, 0 unchanged\) .*; 0 bad lines skipped/);
+    expect(result.code).toBe(0);
+    expect(await customerByGid("gid://shopify/Customer/7409876543210", SHOP)).toMatchObject({ orderCount: 1, lifetimeSpent: 5160n });
+  });
+
+  it("says a gzipped export is damaged instead of reporting its bytes as bad lines", async () => {
+    const gzipped = zlib.gzipSync(fs.readFileSync(GOOD));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokui-cli-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "orders.jsonl.gz");
+    fs.writeFileSync(file, gzipped.subarray(0, gzipped.length - 40)); // cut short, as an interrupted download
+    const result = await tokui("import", "--shop", SHOP, "--file", file);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/tokui: import failed .*orders\.jsonl\.gz is gzipped but damaged or cut short \(unexpected end of file\)/);
+    expect(result.err).not.toMatch(/invalid JSON/);
+  });
+
+  it("says when the path is a folder", async () => {
+    const result = await tokui("import", "--shop", SHOP, "--file", os.tmpdir());
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/tokui: import failed .*is a folder, not a JSONL file/);
   });
 
   it("says clearly when the file does not exist", async () => {
