@@ -145,7 +145,9 @@ export async function runCli(argv: string[], io: CliIO = { out: process.stdout, 
           const result = await recomputeShop(db, context.queue, shop, new Date(), ({ done, total }) => {
             if (done > 0) io.err.write(`… ${done}/${total} customers\n`);
           });
-          io.err.write(`recomputed ${result.customers} customers; ${result.rankChanges} rank changes\n`);
+          io.err.write(
+            `recomputed ${result.customers} customers; ${result.rankChanges} rank changes; ${result.rankSyncsQueued} rank syncs to Shopify queued\n`,
+          );
           return 0;
         }
         case "rfm": {

@@ -240,3 +240,44 @@ export async function redactCustomer(tx: Tx, shop: string, customerGid: string, 
   });
   return result.count > 0;
 }
+
+const SYNCED_COLUMNS = { id: "int", fingerprint: "text" } as const;
+
+/**
+ * Record what a successful rank sync wrote to Shopify (rankSyncFingerprint), or RANK_SYNC_GONE
+ * for a customer Shopify no longer has. One statement for a whole batch.
+ */
+export async function recordRankSynced(client: Tx, shop: string, synced: { id: number; fingerprint: string }[]): Promise<void> {
+  if (synced.length === 0) return;
+  const dialect = sqlDialect(client);
+  const j = jsonRowsSource(dialect, SYNCED_COLUMNS, "j", 1);
+  await sqlExecute(
+    client,
+    `UPDATE "Customer" AS c SET "rankSyncedFingerprint" = ${j.col("fingerprint")}
+     FROM ${j.from}
+     WHERE ${shopFilter(dialect, "c", 2)} AND c."id" = ${j.col("id")}`,
+    jsonRowsParam(dialect, SYNCED_COLUMNS, synced),
+    shop,
+  );
+}
+
+export interface RankSyncState {
+  id: number;
+  orderCount: number;
+  windowSpent: bigint;
+  rankSyncedFingerprint: string | null;
+}
+
+/** A page of a shop's customers (id > afterId, by id) with what their rank sync needs. */
+export async function rankSyncStates(client: Tx, shop: string, afterId: number, limit: number): Promise<RankSyncState[]> {
+  const dialect = sqlDialect(client);
+  const rows = await sqlQuery<{ id: number | bigint; orderCount: number | bigint; windowSpent: number | bigint | string; rankSyncedFingerprint: string | null }>(
+    client,
+    `SELECT "id", "orderCount", "windowSpent", "rankSyncedFingerprint" FROM "Customer"
+     WHERE "shop" = ${placeholder(dialect, 1)} AND "id" > ${placeholder(dialect, 2)} ORDER BY "id" LIMIT ${placeholder(dialect, 3)}`,
+    shop,
+    afterId,
+    limit,
+  );
+  return rows.map((r) => ({ id: Number(r.id), orderCount: Number(r.orderCount), windowSpent: BigInt(r.windowSpent), rankSyncedFingerprint: r.rankSyncedFingerprint }));
+}

@@ -78,7 +78,7 @@ export async function refreshCustomers(
     }
     // Shopify shows rank, order count and the distance to the next rank: sync when any moved.
     if (rankChanged || stats.orderCount !== before.orderCount || stats.windowSpent !== before.windowSpent) {
-      syncs.push({ queue: "rank-sync", shop: ctx.shop, data: { customerId: before.id }, singletonKey: `${ctx.shop}:${before.id}` });
+      syncs.push(rankSyncJob(ctx.shop, before.id));
     }
     const earningOrder = options.earningOrder?.(before.id) ?? null;
     if (earningOrder !== null) {
@@ -96,6 +96,11 @@ export async function refreshCustomers(
   if (syncs.length + flowJobs.length > 0) await queue.enqueue(tx, ...syncs, ...flowJobs);
   await grantMilestones(tx, queue, ctx, candidates, now);
   return results;
+}
+
+/** The job that writes a customer's rank to Shopify; one waiting at a time per customer. */
+export function rankSyncJob(shop: string, customerId: number): JobRequest {
+  return { queue: "rank-sync", shop, data: { customerId }, singletonKey: `${shop}:${customerId}` };
 }
 
 const STATS_COLUMNS = {

@@ -3,6 +3,7 @@ import { recomputeReason } from "../domain/rank-change-reason";
 import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
+import { queueStaleRankSyncs } from "./rank-sync.server";
 import { enqueueAnalyticsRefresh } from "./analytics/refresh.server";
 
 /**
@@ -41,7 +42,9 @@ export interface RecomputeProgress {
 /**
  * Recompute every customer's stats and rank for `now`: the trailing spend window slides with
  * time, so a customer can move down without any new order. Run it daily (cron) or after
- * changing the tiers. `onProgress` is awaited once before the first chunk (done 0) and after
+ * changing the tiers. It ends by queueing a rank sync for every customer whom Shopify shows
+ * otherwise (queueStaleRankSyncs): a label or a threshold changed, or an earlier sync gave up.
+ * `onProgress` is awaited once before the first chunk (done 0) and after
  * each committed chunk, so a recorded progress never runs ahead of the data.
  */
 export async function recomputeShop(
@@ -50,7 +53,7 @@ export async function recomputeShop(
   shop: string,
   now: Date,
   onProgress?: (progress: RecomputeProgress) => void | Promise<void>,
-): Promise<{ customers: number; rankChanges: number }> {
+): Promise<{ customers: number; rankChanges: number; rankSyncsQueued: number }> {
   if (!(await db.prisma.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
     throw new Error(`no shop ${shop} in this database (has it sent a webhook or been imported?)`);
   }
@@ -74,7 +77,8 @@ export async function recomputeShop(
     done += ids.length;
     await onProgress?.({ done, total, rankChanges });
   }
+  const rankSyncsQueued = await queueStaleRankSyncs(db, queue, shop);
   // Stats and ranks moved: the dashboard's RFM scores, cohorts and product figures follow.
   await enqueueAnalyticsRefresh(db.prisma, queue, shop);
-  return { customers: done, rankChanges };
+  return { customers: done, rankChanges, rankSyncsQueued };
 }

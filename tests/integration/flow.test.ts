@@ -285,7 +285,7 @@ describe("Customer rank changed", () => {
     expect(shopify.flow.received.map((r) => r.payload["To rank key"])).toEqual(["vip"]);
 
     const summary = await recomputeShop(db, queue, TEST_SHOP, new Date("2027-11-02T00:00:00Z"));
-    expect(summary).toEqual({ customers: 1, rankChanges: 1 });
+    expect(summary).toEqual({ customers: 1, rankChanges: 1, rankSyncsQueued: 1 });
     await drain();
     expect(shopify.flow.received.at(-1)!.payload).toEqual({
       customer_id: HANAKO_ID,

@@ -12,7 +12,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultMessageTemplates } from "~/domain/messages";
 import { defaultMilestones } from "~/domain/milestones";
-import { rankTag } from "~/domain/rank";
+import { defaultRankTiers, rankTag } from "~/domain/rank";
 import type { RankForm } from "~/domain/rank-form";
 import { milestonesToJson } from "~/domain/settings-json";
 import { action as messagesAction, loader as messagesLoader } from "~/routes/app.messages";
@@ -20,6 +20,7 @@ import { loader as emailLoader } from "~/routes/app.email";
 import { action as ranksAction, loader as ranksLoader } from "~/routes/app.ranks";
 import { action as rewardsAction, loader as rewardsLoader } from "~/routes/app.rewards";
 import { runRecomputeJob } from "~/services/recompute-job.server";
+import { rankSyncFields, rankSyncFingerprint } from "~/shopify/rank-sync-plan";
 import { adminJsonPost, adminPageRequest, sessionToken, tokenExchange } from "../helpers/admin-request";
 import { app } from "../helpers/app";
 import { adminApiMock } from "../mocks/admin-api";
@@ -197,10 +198,13 @@ describe("Ranks", () => {
     await load(ranksLoader, "/app/ranks");
     const { db, prisma, queue } = await app();
     const at = new Date(Date.now() - DAY);
-    // 2,100 one-order customers already ranked "first": two chunks (2,000 + 100), no rank changes.
+    // 2,100 one-order customers already ranked "first" and synced to Shopify: two chunks
+    // (2,000 + 100), no rank changes.
+    const synced = rankSyncFingerprint(rankSyncFields({ orderCount: 1, windowSpent: 1000n }, defaultRankTiers("JPY"), { currency: "JPY", locale: "ja" }));
     await prisma.customer.createMany({
       data: Array.from({ length: 2100 }, (_, i) => ({
         shop: SHOP, gid: `gid://shopify/Customer/${5000 + i}`, orderCount: 1, lifetimeSpent: 1000n, windowSpent: 1000n, rankKey: "first", firstOrderAt: at, lastOrderAt: at,
+        rankSyncedFingerprint: synced,
       })),
     });
     const customers = await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } });

@@ -15,6 +15,7 @@ import type { JobHandler, JobHandlers } from "~/queue/types";
 import { action as ordersCancelled } from "~/routes/webhooks.orders.cancelled";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { processWebhookEvent } from "~/services/process-webhook.server";
+import { recomputeShop } from "~/services/recompute.server";
 import { unauthenticated } from "~/shopify.server";
 import { CUSTOMER_RANK_TAGS_QUERY } from "~/shopify/graphql/documents";
 import { app, customerByGid } from "../helpers/app";
@@ -511,6 +512,84 @@ describe("several due syncs at once (the queue's batch path)", () => {
       expect(job).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/^PermanentJobError: no offline session for tokui-test\.myshopify\.com/) });
     }
     expect(shopify.calls).toEqual([]);
+  });
+});
+
+describe("the recompute keeps Shopify in step (queueStaleRankSyncs)", () => {
+  const TARO_ID = 7409876543299;
+  const TARO = `gid://shopify/Customer/${TARO_ID}`;
+
+  async function recompute() {
+    const { db, queue } = await app();
+    return recomputeShop(db, queue, TEST_SHOP, new Date());
+  }
+
+  async function fingerprintOf(gid: string) {
+    const { prisma } = await app();
+    return (await prisma.customer.findFirstOrThrow({ where: { shop: TEST_SHOP, gid }, select: { rankSyncedFingerprint: true } })).rankSyncedFingerprint;
+  }
+
+  it("queues again the syncs that failed for good once the shop is reachable, then nothing while Shopify is in step", async () => {
+    // No offline session yet (the token was revoked, the shop reinstalling): both syncs fail for good.
+    await orderWebhook(1001);
+    await orderWebhook(1002, { customerId: TARO_ID });
+    const { drain } = await app();
+    await drain();
+    expect((await rankSyncJobs()).map((j) => j.status)).toEqual(["failed", "failed"]);
+    expect(await fingerprintOf(HANAKO)).toBeNull();
+
+    await installShop();
+    // Nothing moved in the stats, so the refresh alone would queue nothing; the sweep does.
+    expect(await recompute()).toMatchObject({ customers: 2, rankChanges: 0, rankSyncsQueued: 2 });
+    await drain();
+    for (const gid of [HANAKO, TARO]) {
+      expect(shopify.customer(TEST_SHOP, gid)).toMatchObject({ tags: ["tokui-rank:first"], appMetafields: { rank: "first", rank_label: "初回" } });
+      expect(await fingerprintOf(gid)).toBe(JSON.stringify(["first", "初回", 1, "second", "2回目", 1, null]));
+    }
+    expect(operations()).toEqual([
+      ["CustomersRankTags", 200],
+      ["RankSyncBatch", 200],
+    ]);
+
+    const callsBefore = shopify.calls.length;
+    expect(await recompute()).toMatchObject({ rankSyncsQueued: 0 });
+    await drain();
+    expect(shopify.calls).toHaveLength(callsBefore);
+  });
+
+  it("resyncs only the customers whose label changed when the merchant renames a tier, though no rank moved", async () => {
+    await installShop();
+    const { drain, prisma } = await app();
+    await orderWebhook(1001); // Hanako: 初回
+    for (const [i, at] of ["2026-11-04", "2026-11-05", "2026-11-06"].entries()) {
+      await orderWebhook(1101 + i, { customerId: TARO_ID, createdAt: `${at}T10:00:00+09:00` }); // Taro: 常連
+    }
+    await drain();
+    expect(shopify.customer(TEST_SHOP, TARO).appMetafields).toMatchObject({ rank: "regular", next_rank: "vip" });
+    const taroSyncs = rankWrites(TARO).length;
+
+    await prisma.rankTier.updateMany({ where: { shop: TEST_SHOP, key: "first" }, data: { labelJa: "はじめて" } });
+    expect(await recompute()).toMatchObject({ rankChanges: 0, rankSyncsQueued: 1 });
+    await drain();
+    expect(shopify.customer(TEST_SHOP, HANAKO).appMetafields).toMatchObject({ rank: "first", rank_label: "はじめて" });
+    expect(rankWrites(TARO)).toHaveLength(taroSyncs);
+    // The rename's sync ran alone (RankSync, not the batch path) and recorded what it wrote: the
+    // next recompute queues nothing.
+    expect(shopify.succeeded("RankSync", HANAKO)).toHaveLength(1);
+    expect(await recompute()).toMatchObject({ rankSyncsQueued: 0 });
+  });
+
+  it("leaves a customer deleted in Shopify alone", async () => {
+    await installShop();
+    shopify.deleteCustomer(TEST_SHOP, HANAKO);
+    await orderWebhook(1001);
+    const { drain } = await app();
+    await drain();
+    expect(await rankSyncJobs()).toMatchObject([{ status: "failed" }]);
+    expect(await fingerprintOf(HANAKO)).toBe("gone");
+
+    expect(await recompute()).toMatchObject({ rankSyncsQueued: 0 });
+    expect(await rankSyncJobs()).toHaveLength(1);
   });
 });
 

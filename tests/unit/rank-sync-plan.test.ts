@@ -7,7 +7,7 @@ import { Kind, getVariableValues, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { defaultRankTiers, type RankTier } from "~/domain/rank";
 import { RANK_SYNC_MUTATION } from "~/shopify/graphql/documents";
-import { planRankSync, type RankSyncCustomer } from "~/shopify/rank-sync-plan";
+import { planRankSync, rankSyncFields, rankSyncFingerprint, type RankSyncCustomer } from "~/shopify/rank-sync-plan";
 import { adminSchema } from "../helpers/admin-schema";
 
 const GID = "gid://shopify/Customer/7409876543210";
@@ -237,5 +237,47 @@ describe("planRankSync's output as RANK_SYNC_MUTATION variables (Admin schema 20
     const plan = planRankSync(customer(1, 5160n), JPY, [], ja);
     expect(errorsOf({ ...plan, add: undefined })).toEqual([expect.stringMatching(/"\$add" of required type "Boolean!" was not provided/)]);
     expect(errorsOf({ ...plan, metafields: [{ ...plan.metafields[0], value: null }] })).not.toEqual([]);
+  });
+});
+
+/**
+ * The fingerprint the recompute's sweep compares with what the last sync wrote: it must move
+ * whenever a value Shopify shows moves, and only then (or every customer would be synced daily).
+ */
+describe("rankSyncFingerprint", () => {
+  const fingerprint = (orders: number, spent: bigint, tiers: RankTier[] = JPY, options: { currency: string; locale: "ja" | "en" } = ja) =>
+    rankSyncFingerprint(rankSyncFields({ orderCount: orders, windowSpent: spent }, tiers, options));
+  const relabelled = JPY.map((t) => (t.key === "regular" ? { ...t, labelJa: "お得意様" } : t));
+  const vipAtEight = JPY.map((t) => (t.key === "vip" ? { ...t, minOrders: 8 } : t));
+
+  it("records exactly the values the sync writes, in a fixed order", () => {
+    expect(fingerprint(3, 9000n)).toBe(JSON.stringify(["regular", "常連", 3, "vip", "VIP", 7, "91000"]));
+    expect(fingerprint(0, 0n)).toBe(JSON.stringify([null, "", 0, "first", "初回", 1, null]));
+  });
+
+  it.each([
+    ["another order", () => fingerprint(4, 9000n)],
+    ["more spend in the window (the amount to VIP)", () => fingerprint(3, 9001n)],
+    ["the tier relabelled", () => fingerprint(3, 9000n, relabelled)],
+    ["the next tier's threshold lowered (orders to VIP), same rank", () => fingerprint(3, 9000n, vipAtEight)],
+    ["the shop's language", () => fingerprint(3, 9000n, JPY, { currency: "JPY", locale: "en" })],
+  ])("changes with %s", (_name, changed) => {
+    expect(changed()).not.toBe(fingerprint(3, 9000n));
+  });
+
+  it.each([
+    ["a relabelled tier the customer is neither in nor next to", 1, 5160n, relabelled],
+    ["spend that moves nothing shown (next tier has no spend condition)", 1, 9999n, JPY],
+  ] as const)("stays the same for %s", (_name, orders, spent, tiers) => {
+    expect(fingerprint(orders, spent, [...tiers])).toBe(fingerprint(1, 5160n));
+  });
+
+  it("agrees with planRankSync: the same fields it writes as metafields", () => {
+    const plan = planRankSync(customer(3, 9000n), JPY, [], ja);
+    const written = Object.fromEntries(plan.metafields.map((m) => [m.key, m.value]));
+    const [rank, label, orders, next, nextLabel, toNext, amount] = JSON.parse(fingerprint(3, 9000n)) as unknown[];
+    expect(written).toEqual({
+      rank, rank_label: label, order_count: String(orders), next_rank: next, next_rank_label: nextLabel, orders_to_next: String(toNext), amount_to_next: amount,
+    });
   });
 });
