@@ -131,10 +131,13 @@ const SWEEP_PAGE = 2000;
  * app's token briefly revoked), tiers renamed or re-thresholded so that a label or the distance
  * to the next rank changed while the rank did not. A customer Shopify no longer has
  * (RANK_SYNC_GONE) is left alone. The recompute ends with it, so it runs daily and after every
- * change of tiers. Returns how many syncs it asked for (a customer whose sync already waits
+ * change of tiers; not for a shop without an offline session. Returns how many syncs it asked for (a customer whose sync already waits
  * keeps that one job: the queue's singletonKey).
  */
 export async function queueStaleRankSyncs(db: Database, queue: JobQueue, shop: string): Promise<number> {
+  // Without an offline session every sync would fail at once: queue none, day after day, until
+  // the shop is installed again (its recompute then catches up).
+  if (!(await db.prisma.session.findFirst({ where: { shop, isOnline: false }, select: { id: true } }))) return 0;
   const { ctx, options } = await syncSettings(db.prisma, shop);
   let queued = 0;
   for (let afterId = 0; ; ) {

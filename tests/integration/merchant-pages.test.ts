@@ -198,13 +198,13 @@ describe("Ranks", () => {
     await load(ranksLoader, "/app/ranks");
     const { db, prisma, queue } = await app();
     const at = new Date(Date.now() - DAY);
-    // 2,100 one-order customers already ranked "first" and synced to Shopify: two chunks
-    // (2,000 + 100), no rank changes.
+    // 2,100 one-order customers already ranked "first" and synced to Shopify but the last: two
+    // chunks (2,000 + 100), no rank changes.
     const synced = rankSyncFingerprint(rankSyncFields({ orderCount: 1, windowSpent: 1000n }, defaultRankTiers("JPY"), { currency: "JPY", locale: "ja" }));
     await prisma.customer.createMany({
       data: Array.from({ length: 2100 }, (_, i) => ({
         shop: SHOP, gid: `gid://shopify/Customer/${5000 + i}`, orderCount: 1, lifetimeSpent: 1000n, windowSpent: 1000n, rankKey: "first", firstOrderAt: at, lastOrderAt: at,
-        rankSyncedFingerprint: synced,
+        rankSyncedFingerprint: i === 2099 ? null : synced,
       })),
     });
     const customers = await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } });
@@ -242,7 +242,13 @@ describe("Ranks", () => {
       [2100, 2100],
     ]);
     expect(await prisma.recomputeRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "done", done: 2100, total: 2100, changed: 0 });
-    expect(await prisma.job.count({ where: { queue: "rank-sync" } })).toBe(0); // nothing Shopify shows moved
+    // Nothing Shopify shows moved; the one customer never synced (on the sweep's second page) is.
+    const syncs =
+      db.kind === "sqlite"
+        ? (await prisma.job.findMany({ where: { queue: "rank-sync" }, select: { payload: true } })).map((j) => JSON.parse(j.payload) as unknown)
+        : (await prisma.$queryRawUnsafe<{ data: unknown }[]>("SELECT data FROM pgboss.job WHERE name = 'rank-sync'")).map((j) => j.data);
+    const last = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP, gid: "gid://shopify/Customer/7099" }, select: { id: true } });
+    expect(syncs).toEqual([expect.objectContaining({ customerId: last.id })]); // pg-boss data also names the shop
   });
 
   it("returns field errors for invalid input and changes nothing", async () => {

@@ -537,6 +537,8 @@ describe("the recompute keeps Shopify in step (queueStaleRankSyncs)", () => {
     await drain();
     expect((await rankSyncJobs()).map((j) => j.status)).toEqual(["failed", "failed"]);
     expect(await fingerprintOf(HANAKO)).toBeNull();
+    // Still no session: queueing them again would only fail them again.
+    expect(await recompute()).toMatchObject({ rankSyncsQueued: 0 });
 
     await installShop();
     // Nothing moved in the stats, so the refresh alone would queue nothing; the sweep does.
