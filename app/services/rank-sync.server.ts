@@ -1,25 +1,13 @@
-import { sqlDialect, sqlQuery, type Database, type PrismaClient, type Tx } from "../db.server";
+import { sqlDialect, sqlQuery, type PrismaClient } from "../db.server";
 import { jsonList, shopFilter } from "../db/json-rows";
 import { logger } from "../logger.server";
-import { rankSyncStates, recordRankSynced } from "../models/customer.server";
-import { loadShopContext, type ShopContext } from "../models/shop.server";
-import { EveryJobError, PermanentJobError, type JobQueue } from "../queue/types";
-import { rankSyncJob } from "./customer-rank.server";
+import { recordRankSynced } from "../models/customer.server";
+import { EveryJobError, PermanentJobError } from "../queue/types";
+import { rankSyncSettings } from "./rank-sync-sweep.server";
 import { adminFor, callAdmin as call, type AdminGraphql } from "../shopify/admin-client.server";
 import { CUSTOMERS_RANK_TAGS_QUERY, CUSTOMER_RANK_TAGS_QUERY, RANK_SYNC_MUTATION } from "../shopify/graphql/documents";
 import { RANK_SYNC_BATCH_SIZE, rankSyncBatchRequest, type RankSyncPlan } from "../shopify/rank-sync-batch";
 import { RANK_SYNC_GONE, planRankSync, rankSyncFields, rankSyncFingerprint, type RankSyncCustomer } from "../shopify/rank-sync-plan";
-
-interface SyncSettings {
-  ctx: ShopContext;
-  options: { currency: string; locale: "ja" | "en" };
-}
-
-async function syncSettings(prisma: PrismaClient, shop: string): Promise<SyncSettings> {
-  const ctx = await loadShopContext(prisma as unknown as Tx, shop);
-  const settings = await prisma.shop.findUnique({ where: { shop }, select: { locale: true } });
-  return { ctx, options: { currency: ctx.currency, locale: settings?.locale === "en" ? "en" : "ja" } };
-}
 
 const userErrorsOf = (result: Record<string, unknown>, fields: string[]) =>
   fields.flatMap((field) => ((result[field] as { userErrors?: { message: string }[] } | null | undefined)?.userErrors ?? []).map((e) => e.message));
@@ -40,7 +28,7 @@ export async function syncCustomerRankWithShopify(
     select: { gid: true, orderCount: true, windowSpent: true },
   });
   if (!customer) return; // erased since (shop/redact)
-  const { ctx, options } = await syncSettings(prisma, shop);
+  const { ctx, options } = await rankSyncSettings(prisma, shop);
   const admin = graphql ?? (await adminFor(shop));
 
   const tagsResult = await call(admin, CUSTOMER_RANK_TAGS_QUERY, { id: customer.gid });
@@ -97,7 +85,7 @@ export async function syncCustomerRanksWithShopify(
     if (error instanceof PermanentJobError) throw new EveryJobError(error);
     throw error;
   }
-  const { ctx, options } = await syncSettings(prisma, shop);
+  const { ctx, options } = await rankSyncSettings(prisma, shop);
 
   for (let i = 0; i < customers.length; i += RANK_SYNC_BATCH_SIZE) {
     const batch: (RankSyncCustomer & { id: number })[] = customers.slice(i, i + RANK_SYNC_BATCH_SIZE);
@@ -119,40 +107,4 @@ export async function syncCustomerRanksWithShopify(
     );
   }
   logger.debug("ranks synced", { shop, customers: customers.length });
-}
-
-const SWEEP_PAGE = 2000;
-
-/**
- * Queue a rank sync for every customer of the shop whom Shopify does not show as Tokui would
- * now: whose last successful sync (Customer.rankSyncedFingerprint) wrote other values, or who
- * was never synced. That covers what the refresh's own trigger (rank, order count or spend
- * moved) cannot see — a sync that gave up after all its retries (Shopify down for hours, the
- * app's token briefly revoked), tiers renamed or re-thresholded so that a label or the distance
- * to the next rank changed while the rank did not. A customer Shopify no longer has
- * (RANK_SYNC_GONE) is left alone. The recompute ends with it, so it runs daily and after every
- * change of tiers; not for a shop without an offline session. Returns how many syncs it asked for (a customer whose sync already waits
- * keeps that one job: the queue's singletonKey).
- */
-export async function queueStaleRankSyncs(db: Database, queue: JobQueue, shop: string): Promise<number> {
-  // Without an offline session every sync would fail at once: queue none, day after day, until
-  // the shop is installed again (its recompute then catches up).
-  if (!(await db.prisma.session.findFirst({ where: { shop, isOnline: false }, select: { id: true } }))) return 0;
-  const { ctx, options } = await syncSettings(db.prisma, shop);
-  let queued = 0;
-  for (let afterId = 0; ; ) {
-    const page = await rankSyncStates(db.prisma, shop, afterId, SWEEP_PAGE);
-    if (page.length === 0) break;
-    afterId = page[page.length - 1]!.id;
-    const stale = page.filter(
-      (c) => c.rankSyncedFingerprint !== RANK_SYNC_GONE && c.rankSyncedFingerprint !== rankSyncFingerprint(rankSyncFields(c, ctx.tiers, options)),
-    );
-    if (stale.length > 0) await db.prisma.$transaction((tx) => queue.enqueue(tx, ...stale.map((c) => rankSyncJob(shop, c.id))));
-    queued += stale.length;
-  }
-  if (queued > 0) {
-    queue.kick();
-    logger.info("rank syncs queued for customers Shopify shows otherwise", { shop, customers: queued });
-  }
-  return queued;
 }

@@ -3,7 +3,7 @@ import { recomputeReason } from "../domain/rank-change-reason";
 import { loadShopContext } from "../models/shop.server";
 import type { JobQueue } from "../queue/types";
 import { refreshCustomers } from "./customer-rank.server";
-import { queueStaleRankSyncs } from "./rank-sync.server";
+import { queueStaleRankSyncs } from "./rank-sync-sweep.server";
 import { enqueueAnalyticsRefresh } from "./analytics/refresh.server";
 
 /**
