@@ -51,9 +51,11 @@ describe("Customers list", () => {
     expect(await listedNames(page)).toEqual(["森 千尋"]);
     expect(new URL(page.url()).searchParams.get("q")).toBe("森千尋");
 
-    // A tag finds her too.
+    // A tag finds her too. The count reads "1人" before this search as well: wait for its
+    // navigation to land first, or the filters below are set on a page about to re-render.
     await search.fill("静岡茶ファン");
     await search.press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === "静岡茶ファン");
     await waitForCount(page, "1人");
     expect(await listedNames(page)).toEqual(["森 千尋"]);
 
@@ -63,6 +65,7 @@ describe("Customers list", () => {
     await page.getByLabel("国", { exact: true }).selectOption("JP");
     await page.getByLabel("都道府県・地域").selectOption("JP-13");
     await page.getByRole("button", { name: "絞り込む" }).click();
+    await page.waitForURL((url) => [...url.searchParams.values()].includes("JP-13"));
     const expected = e2e.count(`SELECT count(*) FROM "Customer" WHERE "orderCount" >= 4 AND "provinceCode" = 'JP-13'`);
     await waitForCount(page, `${expected}人`);
     expect(await listedNames(page)).toContain("森 千尋");
